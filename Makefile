@@ -1,0 +1,42 @@
+# Quick start: `make demo` screens the bundled example cases; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: demo test lint typecheck pytest docs bench schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	$(BIN)/thbscreen screen examples/cases/adult/*.yaml examples/cases/child/*.yaml
+	$(BIN)/thbscreen test rules/
+
+test: $(STAMP_TEST)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy --strict src/thbscreen
+	$(BIN)/python -m pytest
+
+docs: $(STAMP_TEST)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+bench: $(STAMP_TEST)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_evaluate.py
+
+schema: $(STAMP_RUN)
+	$(BIN)/thbscreen schema --out rules/schema/ruleset.schema.json
+
+clean:
+	rm -rf $(VENV) site build dist .pytest_cache .mypy_cache .ruff_cache

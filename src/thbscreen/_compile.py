@@ -1,0 +1,298 @@
+"""Compile an analysed rule set into one generated kernel function.
+
+Indicators get slots ordered by (dimension, strength), so every strength bucket of a
+dimension is a contiguous slice of the per-case state array; counts are then a
+handful of ``bytearray.count`` calls. The kernel computes, in straight-line code,
+every dimension on present evidence and its three-valued range, the outcome, the
+outcome range and the score. See ``_language/codegen.py`` for the semantics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from attrs import frozen
+
+from ._analysis import COUNT_NAMES, Analysis
+from ._language.ast import Binary, Node
+from ._language.checker import names_in
+from ._language.codegen import CodeBuilder, compile_functions, gen
+from ._language.monotone import NEG, polarity
+from ._language.printer import pretty
+from .model import Indicator, RuleSet, Strength
+
+__all__ = ["ABSENT", "PRESENT", "UNKNOWN", "Program", "compile_program"]
+
+ABSENT, PRESENT, UNKNOWN = 0, 1, 2
+_KINDS = (Strength.STRONG, Strength.MEDIUM, Strength.WEAK, None)
+
+
+@frozen
+class Program:
+    ruleset: RuleSet
+    slots: tuple[Indicator, ...]  # indicators in slot order
+    slot_of: dict[str, int]
+    weights: tuple[float, ...]  # per slot
+    slot_dim: tuple[int, ...]  # dimension index per slot
+    band_ids: tuple[str, ...]  # bands then fallback
+    combinations: tuple[tuple[str, ...], ...]  # per dimension, the text of each disjunct
+    kernel: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]]
+    derive: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]] | None
+    derived_slots: tuple[int, ...]
+    derive_text: tuple[str, ...]
+    derive_facts: tuple[tuple[str, ...], ...]
+    monotone: bool
+    #: Slots named in some expression other than as counts (their answers matter one by one).
+    named_slots: frozenset[int]
+    source: str
+
+
+def _disjuncts(node: Node) -> list[Node]:
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Binary) and n.op == "or":
+            stack.append(n.right)
+            stack.append(n.left)
+        else:
+            out.append(n)
+    return out
+
+
+def compile_program(analysis: Analysis) -> Program:
+    rs = analysis.ruleset
+    dim_index = {d.id: i for i, d in enumerate(rs.dimensions)}
+    fact_index = {f.id: j for j, f in enumerate(rs.facts)}
+    order = sorted(
+        range(len(rs.indicators)),
+        key=lambda i: (dim_index[rs.indicators[i].dimension], _KINDS.index(rs.indicators[i].strength), i),
+    )
+    slots = tuple(rs.indicators[i] for i in order)
+    slot_of = {ind.id: s for s, ind in enumerate(slots)}
+    weights = tuple(_weight(rs, ind) for ind in slots)
+    slot_dim = tuple(dim_index[ind.dimension] for ind in slots)
+    types = analysis.node_types.__getitem__
+
+    def node_type(node: Node) -> str:
+        return types(id(node))
+
+    b = CodeBuilder()
+    b.lines.append("def kernel(S, F):")
+
+    # Runs: maximal slices with one dimension, one strength and one weight.
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for s in range(1, len(slots) + 1):
+        if s == len(slots) or (slot_dim[s], slots[s].strength, weights[s]) != (
+            slot_dim[start],
+            slots[start].strength,
+            weights[start],
+        ):
+            runs.append((start, s))
+            start = s
+    for r, (a, z) in enumerate(runs):
+        b.emit(f"p{r} = S.count(1, {a}, {z})")
+        b.emit(f"u{r} = S.count(2, {a}, {z})")
+
+    def sum_terms(terms: list[str]) -> str:
+        return "(" + " + ".join(terms) + ")" if terms else "0"
+
+    # Score: present weights; range adds unknown weights of either sign.
+    score_p = [f"{b.const(weights[a])} * p{r}" for r, (a, _) in enumerate(runs) if weights[a]]
+    score_hi = [f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] > 0]
+    score_lo = [f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] < 0]
+    b.emit(f"sc = {sum_terms(score_p)}")
+    b.emit(f"schi = sc + {sum_terms(score_hi)}")
+    b.emit(f"sclo = sc + {sum_terms(score_lo)}")
+
+    def fact_pair(name: str) -> tuple[str, str] | None:
+        j = fact_index.get(name)
+        return (f"F[{2 * j}]", f"F[{2 * j + 1}]") if j is not None else None
+
+    def indicator_pair(name: str, world: str) -> tuple[str, str] | None:
+        s = slot_of.get(name)
+        if s is None:
+            return None
+        return (f"(S[{s}] == 1)", f"(S[{s}] == 1)" if world == "P" else f"(S[{s}] != 0)")
+
+    combinations: list[tuple[str, ...]] = []
+    named: set[str] = set()
+    monotone = True
+
+    def is_input(name: str) -> bool:
+        return name not in fact_index
+
+    for d, dim in enumerate(rs.dimensions):
+        tree = analysis.positive[dim.id]
+        named |= names_in(tree) - set(COUNT_NAMES) - set(fact_index)
+        if polarity(tree, is_input) & NEG:
+            monotone = False
+        needed = names_in(tree) & set(COUNT_NAMES)
+        for name in sorted(needed):
+            lo_terms, hi_terms = _count_terms(name, d, runs, slots, slot_dim, weights, b)
+            b.emit(f"c{d}{name} = {sum_terms(lo_terms)}")
+            b.emit(f"c{d}{name}h = c{d}{name} + {sum_terms(hi_terms)}")
+
+        def resolver(world: str, d: int = d) -> Callable[[str], tuple[str, str]]:
+            def resolve(name: str) -> tuple[str, str]:
+                if name in COUNT_NAMES:
+                    return (f"c{d}{name}", f"c{d}{name}" if world == "P" else f"c{d}{name}h")
+                pair = fact_pair(name) or indicator_pair(name, world)
+                assert pair is not None, name
+                return pair
+
+            return resolve
+
+        parts = _disjuncts(tree)
+        combinations.append(tuple(pretty(p) for p in parts))
+        p_los = [gen(p, b, resolver("P"), node_type)[0] for p in parts]
+        chain = " else ".join(f"{i + 1} if {lo}" for i, lo in enumerate(p_los)) + " else 0"
+        b.emit(f"dp{d} = {chain}")
+        k_lo, k_hi = gen(tree, b, resolver("K"), node_type)
+        p_lo_whole = gen(tree, b, resolver("P"), node_type)[0]
+        b.emit(f"dkl{d} = {'dp%d > 0' % d if k_lo == p_lo_whole else k_lo}")
+        b.emit(f"dkh{d} = {k_hi}")
+
+    # Bands: on present evidence (dimensions crisp), and three-valued for the range.
+    def band_resolver(world: str) -> Callable[[str], tuple[str, str]]:
+        def resolve(name: str) -> tuple[str, str]:
+            if name in dim_index:
+                d = dim_index[name]
+                return (f"(dp{d} > 0)", f"(dp{d} > 0)") if world == "P" else (f"dkl{d}", f"dkh{d}")
+            if name == "score":
+                return ("sc", "sc") if world == "P" else ("sclo", "schi")
+            pair = fact_pair(name) or indicator_pair(name, world)
+            assert pair is not None, name
+            return pair
+
+        return resolve
+
+    band_ids = tuple(x.id for x in rs.outcomes.bands) + (rs.outcomes.fallback.id,)
+    n = len(rs.outcomes.bands)
+    p_conds, kl_conds, kh_conds = [], [], []
+    for band in rs.outcomes.bands:
+        tree = analysis.when[band.id]
+        named |= names_in(tree) - set(dim_index) - set(fact_index) - {"score"}
+        if polarity(tree, is_input) & NEG:
+            monotone = False
+        p_conds.append(gen(tree, b, band_resolver("P"), node_type)[0])
+        kl, kh = gen(tree, b, band_resolver("K"), node_type)
+        kl_conds.append(kl)
+        kh_conds.append(kh)
+
+    def first_true(conds: list[str]) -> str:
+        if not conds:
+            return "0"
+        return " else ".join(f"{i} if {c}" for i, c in enumerate(conds)) + f" else {n}"
+
+    b.emit(f"o = {first_true(p_conds)}")
+    b.emit(f"lo = {first_true(kl_conds)}")
+    b.emit(f"hi = {first_true(kh_conds)}")
+    dims = ", ".join(f"dp{d}, dkh{d}" for d in range(len(rs.dimensions)))
+    b.emit(f"return (o, lo, hi, sc, sclo, schi{', ' if dims else ''}{dims})")
+    if any(w < 0 for w in weights):
+        monotone = False
+
+    derive_fn, derived_slots, derive_text, derive_facts = _compile_derive(analysis, slot_of, fact_index, b)
+    for tree in analysis.derive.values():
+        named |= names_in(tree) - set(fact_index)
+    source = "\n".join(b.lines) + "\n"
+    namespace = compile_functions(source, b.consts, f"<thbscreen:{rs.id}>")
+    return Program(
+        ruleset=rs,
+        slots=slots,
+        slot_of=slot_of,
+        weights=weights,
+        slot_dim=slot_dim,
+        band_ids=band_ids,
+        combinations=tuple(combinations),
+        kernel=namespace["kernel"],  # type: ignore[arg-type]
+        derive=namespace.get("derive") if derive_fn else None,  # type: ignore[arg-type]
+        derived_slots=derived_slots,
+        derive_text=derive_text,
+        derive_facts=derive_facts,
+        monotone=monotone,
+        named_slots=frozenset(slot_of[x] for x in named if x in slot_of),
+        source=source,
+    )
+
+
+def _count_terms(
+    name: str,
+    d: int,
+    runs: list[tuple[int, int]],
+    slots: tuple[Indicator, ...],
+    slot_dim: tuple[int, ...],
+    weights: tuple[float, ...],
+    b: CodeBuilder,
+) -> tuple[list[str], list[str]]:
+    lo: list[str] = []
+    hi: list[str] = []
+    for r, (a, _) in enumerate(runs):
+        if slot_dim[a] != d:
+            continue
+        strength = slots[a].strength
+        if name == "weight":
+            if weights[a]:
+                w = b.const(weights[a])
+                lo.append(f"{w} * p{r}")
+                if weights[a] > 0:
+                    hi.append(f"{w} * u{r}")
+        elif name == "present" or (strength is not None and strength.value == name):
+            lo.append(f"p{r}")
+            hi.append(f"u{r}")
+    return lo, hi
+
+
+def _compile_derive(
+    analysis: Analysis, slot_of: dict[str, int], fact_index: dict[str, int], b: CodeBuilder
+) -> tuple[bool, tuple[int, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """``derive(S, F)``: (lo, hi) of each derivation; derived values feed later ones."""
+    if not analysis.derive:
+        return False, (), (), ()
+    b.lines.append("")
+    b.lines.append("def derive(S, F):")
+    out: list[str] = []
+    local: dict[str, tuple[str, str]] = {}
+
+    def resolve(name: str) -> tuple[str, str]:
+        if name in local:
+            return local[name]
+        j = fact_index.get(name)
+        if j is not None:
+            return f"F[{2 * j}]", f"F[{2 * j + 1}]"
+        s = slot_of[name]
+        return f"(S[{s}] == 1)", f"(S[{s}] != 0)"
+
+    def node_type(node: Node) -> str:
+        return analysis.node_types[id(node)]
+
+    slots: list[int] = []
+    texts: list[str] = []
+    facts: list[tuple[str, ...]] = []
+    for k, (ind_id, tree) in enumerate(analysis.derive.items()):
+        lo, hi = gen(tree, b, resolve, node_type)
+        s = slot_of[ind_id]
+        # A direct observation wins over the derivation.
+        b.emit(f"v{k}l = (S[{s}] == 1) if S[{s}] != 2 else bool({lo})")
+        b.emit(f"v{k}h = (S[{s}] == 1) if S[{s}] != 2 else bool({hi})")
+        local[ind_id] = (f"v{k}l", f"v{k}h")
+        out.append(f"v{k}l, v{k}h")
+        slots.append(s)
+        texts.append(pretty(tree))
+        facts.append(tuple(sorted(names_in(tree) & set(fact_index))))
+    b.emit("return (" + ", ".join(out) + ",)")
+    return True, tuple(slots), tuple(texts), tuple(facts)
+
+
+def _weight(rs: RuleSet, ind: Indicator) -> float:
+    if ind.weight is not None:
+        return ind.weight
+    if rs.scoring is None:
+        return 1
+    if ind.id in rs.scoring.indicator_weights:
+        return rs.scoring.indicator_weights[ind.id]
+    assert ind.strength is not None
+    return rs.scoring.weights.get(ind.strength, 0)

@@ -1,0 +1,243 @@
+"""Results of screening: immutable, with a stable, versioned JSON form.
+
+Case data stays out of every ``repr``: an assessment's repr shows the outcome, never
+the observations (facts appear only in the evidence of derived indicators, in
+``to_dict()``, which the caller asked for).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+if TYPE_CHECKING:
+    from .screening import Screener
+
+__all__ = [
+    "ASSESSMENT_FORMAT",
+    "Assessment",
+    "DimensionResult",
+    "Evidence",
+    "FiredIndicator",
+    "NextQuestion",
+    "OutcomeRange",
+    "RuleSetRef",
+]
+
+ASSESSMENT_FORMAT = "thbscreen-assessment/1"
+
+POSITIVE = "positive"
+NEGATIVE = "negative"
+UNDETERMINED = "undetermined"
+
+
+@frozen
+class RuleSetRef:
+    id: str
+    version: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "hash": self.hash}
+
+
+@frozen
+class OutcomeRange:
+    """The lowest and the highest band that some answer to the unknowns could reach."""
+
+    low: str
+    high: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.low, self.high))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, i: int) -> str:
+        return (self.low, self.high)[i]
+
+    def to_list(self) -> list[str]:
+        return [self.low, self.high]
+
+
+@frozen
+class Evidence:
+    """Why an indicator counts as present: observed directly, or derived from facts."""
+
+    kind: str  # "observed" or "derived"
+    expression: str | None = None
+    facts: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind == "observed":
+            return {"kind": "observed", "observation": "present"}
+        return {"kind": "derived", "expression": self.expression, "facts": dict(self.facts)}
+
+
+@frozen
+class FiredIndicator:
+    id: str
+    dimension: str
+    strength: str | None
+    weight: float
+    text: str
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "dimension": self.dimension,
+            "strength": self.strength,
+            "weight": self.weight,
+            "text": self.text,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+@frozen
+class DimensionResult:
+    id: str
+    title: str
+    status: str  # positive, negative, undetermined
+    #: The part of the combination rule that holds, when positive.
+    combination: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "combination": self.combination}
+
+
+@frozen
+class NextQuestion:
+    """An unknown indicator worth asking about, and what each answer would do."""
+
+    indicator: str
+    question: str
+    dimension: str
+    impact: int
+    outcome_if_present: str
+    outcome_range_if_present: OutcomeRange
+    outcome_range_if_absent: OutcomeRange
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "question": self.question,
+            "dimension": self.dimension,
+            "impact": self.impact,
+            "outcome_if_present": self.outcome_if_present,
+            "outcome_range_if_present": self.outcome_range_if_present.to_list(),
+            "outcome_range_if_absent": self.outcome_range_if_absent.to_list(),
+        }
+
+
+class DimensionResults(Mapping[str, DimensionResult]):
+    """Read-only mapping of dimension id to result, in the rule set's order."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: tuple[DimensionResult, ...]) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> DimensionResult:
+        for item in self._items:
+            if item.id == key:
+                return item
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (item.id for item in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{d.id!r}: {d.status!r}" for d in self._items) + "}"
+
+
+@frozen(eq=False)
+class Assessment:
+    """The result of screening one case.
+
+    ``outcome`` is the band reached on present evidence (unknowns counted as not
+    present); ``outcome_range`` the lowest and highest band that answers to the
+    unknowns could reach; ``determined`` tells whether they are the same.
+    """
+
+    ruleset: RuleSetRef
+    case_id: str | None
+    outcome: str
+    outcome_range: OutcomeRange
+    score: float
+    score_range: tuple[float, float]
+    score_band: str | None
+    dimension_results: tuple[DimensionResult, ...]
+    fired: tuple[FiredIndicator, ...]
+    unknown: tuple[str, ...] = field(repr=False)
+    # Kept to compute next questions on first access; never shown.
+    _screener: Screener = field(repr=False, alias="screener")
+    _state: bytes = field(repr=False, alias="state")
+    _facts: tuple[Any, ...] = field(repr=False, alias="facts")
+    _questions: list[tuple[NextQuestion, ...]] = field(factory=list, repr=False, alias="questions")
+
+    @property
+    def determined(self) -> bool:
+        return self.outcome_range.low == self.outcome_range.high
+
+    @property
+    def dimensions(self) -> DimensionResults:
+        return DimensionResults(self.dimension_results)
+
+    @property
+    def next_questions(self) -> tuple[NextQuestion, ...]:
+        """Unknown indicators ranked by how much an answer could change the outcome."""
+        if not self._questions:
+            self._questions.append(self._screener._next_questions(self._state, self._facts))
+        return self._questions[0]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Assessment):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable, versioned JSON form (``format: thbscreen-assessment/1``)."""
+        return {
+            "format": ASSESSMENT_FORMAT,
+            "ruleset": self.ruleset.to_dict(),
+            "case_id": self.case_id,
+            "outcome": self.outcome,
+            "outcome_range": self.outcome_range.to_list(),
+            "determined": self.determined,
+            "score": self.score,
+            "score_range": list(self.score_range),
+            "score_band": self.score_band,
+            "dimensions": {d.id: d.to_dict() for d in self.dimension_results},
+            "fired": [f.to_dict() for f in self.fired],
+            "unknown": list(self.unknown),
+            "next_questions": [q.to_dict() for q in self.next_questions],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """JSON text; the same rule set and case give byte-identical text on any machine."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False, allow_nan=False)
+
+    def _repr_html_(self) -> str:
+        from .explain import render_html_fragment
+
+        return render_html_fragment(self)
+
+    def _repr_markdown_(self) -> str:
+        from .explain import render_markdown
+
+        return render_markdown(self)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,221 @@
+"""The ``thbscreen`` command.
+
+Exit status: 0 success; 1 checks or tests failed; 2 bad usage or bad input. No
+traceback ever reaches the user: every error is one located message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import ThbscreenError
+
+__all__ = ["main"]
+
+DEFAULT_RULES = "ilo-ec-2009/adult-labour"
+FORMATS = click.Choice(["text", "markdown", "json"])
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _format_option(f: F) -> F:
+    return click.option(
+        "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format."
+    )(f)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThbscreenError as exc:
+            click.echo(f"thbscreen: {exc}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("thbscreen: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            ctx.exit(0)
+        except Exception as exc:  # the promise: never a traceback
+            click.echo(
+                f"thbscreen: internal error ({type(exc).__name__}); please report it with the "
+                "command you ran (not the case data)",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="thbscreen")
+def main() -> None:
+    """Indicator-based screening of possible victims of trafficking in human beings.
+
+    Results support, and never replace, the judgement of a trained professional.
+    """
+
+
+def _expand_rule_paths(items: tuple[str, ...]) -> Iterator[str]:
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path).parts
+                if f.suffix in (".yaml", ".yml", ".json") and not ({"schema", "referral"} & set(rel[:-1])):
+                    yield str(f)
+        else:
+            yield item
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    if sys.stdout.isatty() and len(items) > 20:
+        return click.progressbar(items, label=label, file=sys.stderr)
+    import contextlib
+
+    return contextlib.nullcontext(items)
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--rules", "rules", default=None, help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).")
+@_format_option
+def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
+    """Screen case files and explain each assessment.
+
+    \b
+    Example:
+      thbscreen screen examples/cases/adult/seasonal-farm-worker.yaml
+      thbscreen screen case.json --rules ilo-ec-2009/child-labour --format json
+    """
+    from .explain import render
+    from .loading import load_cases, load_ruleset
+    from .screening import Screener
+
+    screeners: dict[str, Screener] = {}
+
+    def screener_for(name: str) -> Screener:
+        if name not in screeners:
+            screeners[name] = Screener(load_ruleset(name))
+        return screeners[name]
+
+    results = []
+    entries = [(path, cf) for path in cases for cf in load_cases(path)]
+    with _progress(entries, "screening") as bar:
+        for _path, cf in bar:
+            results.append(screener_for(rules or cf.rules or DEFAULT_RULES).evaluate(cf.case))
+    if fmt == "json":
+        payload: Any = results[0].to_dict() if len(results) == 1 else [a.to_dict() for a in results]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    sep = "\n" + ("-" * 72 + "\n\n" if fmt == "text" else "---\n\n")
+    click.echo(sep.join(render(a, fmt) for a in results), nl=False)
+
+
+@main.command("test")
+@click.argument("rulesets", nargs=-1, required=True)
+@_format_option
+def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
+    """Run the embedded example tests of rule sets (names, files or folders).
+
+    Exits 1 when any example fails, printing expected and actual values.
+
+    \b
+    Example:
+      thbscreen test rules/
+      thbscreen test ilo-ec-2009/adult-labour
+    """
+    from .loading import load_ruleset
+    from .testing_examples import run_examples
+
+    results = []
+    for item in _expand_rule_paths(rulesets):
+        results.extend(run_examples(load_ruleset(item)))
+    failed = [r for r in results if not r.passed]
+    if fmt == "json":
+        click.echo(json.dumps({"passed": len(results) - len(failed), "failed": len(failed),
+                               "results": [r.to_dict() for r in results]}, indent=2))
+    else:
+        md = fmt == "markdown"
+        for r in results:
+            if r.passed:
+                continue
+            click.echo(f"{'- **FAIL**' if md else 'FAIL'} {r.ruleset}: {r.name}")
+            if r.error:
+                click.echo(f"    error: {r.error}")
+            for field, expected, actual in r.differences:
+                click.echo(f"    {field}:\n      - expected: {expected}\n      + actual:   {actual}")
+        by_set: dict[str, list[int]] = {}
+        for r in results:
+            by_set.setdefault(r.ruleset, [0, 0])[0 if r.passed else 1] += 1
+        for name, (ok, bad) in by_set.items():
+            click.echo(f"{'- ' if md else ''}{name}: {ok} passed, {bad} failed")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["ruleset", "case"]), default="ruleset", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to this file (atomically) instead of stdout.")
+def schema(kind: str, out: str | None) -> None:
+    """Print the JSON Schema of rule files or case files.
+
+    \b
+    Example:
+      thbscreen schema --out rules/schema/ruleset.schema.json
+      thbscreen schema --kind case --out rules/schema/case.schema.json
+    """
+    from ._io import write_atomic
+    from ._schema import case_schema, ruleset_schema
+
+    doc = ruleset_schema() if kind == "ruleset" else case_schema()
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if out:
+        write_atomic(out, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@_format_option
+def rules(fmt: str) -> None:
+    """List the bundled rule sets with version and confidence.
+
+    \b
+    Example:
+      thbscreen rules --format json
+    """
+    from .loading import bundled_rulesets, load_ruleset
+
+    rows = []
+    for name in bundled_rulesets():
+        rs = load_ruleset(name)
+        rows.append({
+            "id": rs.id,
+            "version": rs.version,
+            "title": rs.title.en,
+            "confidence": rs.provenance.confidence.value if rs.provenance.confidence else None,
+            "indicators": len(rs.indicators),
+            "hash": rs.hash,
+        })
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        click.echo("| id | version | confidence | indicators | title |\n|---|---|---|---|---|")
+        for r in rows:
+            click.echo(f"| `{r['id']}` | {r['version']} | {r['confidence']} | {r['indicators']} | {r['title']} |")
+        return
+    width = max(len(str(r["id"])) for r in rows) if rows else 10
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['version']:<8} {r['confidence']:<12} {r['indicators']:>3} indicators  {r['title']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,134 @@
+"""Load rule sets and case files: by bundled name or by path, YAML or JSON."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from ._analysis import analyze
+from ._convert import content_hash, converter, structure_problems
+from ._language.suggest import did_you_mean
+from ._yaml import Located, read_located
+from .errors import Problem, RuleSetError
+from .model import Case, Observation, RuleSet, Text
+
+__all__ = ["CaseFile", "bundled_rules_dir", "bundled_rulesets", "load_cases", "load_ruleset"]
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def bundled_rules_dir() -> Path:
+    """Where the bundled rule files are: inside the wheel, or the source tree's rules/."""
+    packaged = Path(str(resources.files("thbscreen"))) / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def bundled_rulesets() -> list[str]:
+    """Names of the bundled rule sets, such as ``ilo-ec-2009/adult-labour``."""
+    root = bundled_rules_dir()
+    names = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.suffix in _SUFFIXES and rel.parts[0] not in ("schema", "referral"):
+            names.append(rel.with_suffix("").as_posix())
+    return names
+
+
+def _fields(cls: type) -> list[str]:
+    return [a.name for a in attrs.fields(cls) if a.init and a.name not in ("source", "hash")]
+
+
+def _structure(located: Located, cls: type[Any], error: type[RuleSetError] = RuleSetError) -> Any:
+    data = located.data
+    if not isinstance(data, dict):
+        raise error(located.problem(f"expected a mapping at the top of the file, got {type(data).__name__}", ()))
+    try:
+        return converter().structure(data, cls)
+    except Exception as exc:  # cattrs raises exception groups of many kinds
+        problems = [
+            located.problem(message, path, key=at_key)
+            for path, at_key, message in structure_problems(exc, _fields)
+        ]
+        raise error(problems or [located.problem(str(exc), ())]) from None
+
+
+def resolve_ruleset_path(name_or_path: str | os.PathLike[str]) -> Path:
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    text = str(name_or_path)
+    root = bundled_rules_dir()
+    for suffix in _SUFFIXES:
+        candidate = root / (text + suffix)
+        if candidate.is_file() and ".." not in Path(text).parts:
+            return candidate
+    known = bundled_rulesets()
+    raise RuleSetError(
+        Problem(
+            f"no rule file at this path and no bundled rule set of this name; bundled: "
+            f"{', '.join(known)}{did_you_mean(text, known)}",
+            source=text,
+        )
+    )
+
+
+def load_ruleset(name_or_path: str | os.PathLike[str]) -> RuleSet:
+    """Load, validate and hash a rule set given by bundled name or file path.
+
+    Raises :class:`RuleSetError` listing every problem, each with file, line, column
+    and path.
+    """
+    path = resolve_ruleset_path(name_or_path)
+    located = read_located(path)
+    return ruleset_from_located(located)
+
+
+def ruleset_from_located(located: Located) -> RuleSet:
+    ruleset: RuleSet = _structure(located, RuleSet)
+    ruleset = attrs.evolve(ruleset, source=located.source)
+    analyze(ruleset, located)
+    return attrs.evolve(ruleset, hash=content_hash(ruleset))
+
+
+def ruleset_from_text(text: str | bytes, source: str = "<input>") -> RuleSet:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return ruleset_from_located(read_located(raw, source))
+
+
+@frozen
+class CaseFile:
+    """A case as written in a case file: the case plus the rule set it is meant for."""
+
+    id: str | None = None
+    rules: str | None = None
+    title: Text | None = None
+    description: Text | None = None
+    facts: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    indicators: dict[str, Observation] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def case(self) -> Case:
+        return Case(self.id, self.facts, self.indicators)
+
+
+def load_cases(path: str | os.PathLike[str]) -> Iterator[CaseFile]:
+    """The cases in a case file: one case (a mapping) or several (a list of mappings)."""
+    located = read_located(path)
+    items = located.data if isinstance(located.data, list) else [located.data]
+    for i, item in enumerate(items):
+        prefix = (i,) if isinstance(located.data, list) else ()
+        sub = Located(
+            item,
+            located.source,
+            {k[len(prefix):]: v for k, v in located.values.items() if k[: len(prefix)] == prefix},
+            {k[len(prefix):]: v for k, v in located.keys.items() if k[: len(prefix)] == prefix},
+        )
+        yield _structure(sub, CaseFile)

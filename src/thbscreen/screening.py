@@ -1,0 +1,384 @@
+"""The Screener: compile a rule set once, evaluate cases many times."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Mapping
+from itertools import compress
+from typing import Any
+
+from ._analysis import analyze
+from ._compile import Program, compile_program
+from ._language.suggest import did_you_mean
+from .assessment import (
+    NEGATIVE,
+    POSITIVE,
+    UNDETERMINED,
+    Assessment,
+    DimensionResult,
+    Evidence,
+    FiredIndicator,
+    NextQuestion,
+    OutcomeRange,
+    RuleSetRef,
+)
+from .errors import CaseDataError, Problem
+from .model import Case, FactType, Observation, RuleSet
+
+__all__ = ["Screener"]
+
+_UNBOUNDED = 1e300
+_CODES: dict[object, int] = {
+    "present": 1,
+    "absent": 0,
+    "unknown": 2,
+    Observation.PRESENT: 1,
+    Observation.ABSENT: 0,
+    Observation.UNKNOWN: 2,
+}
+_PRESENT_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x01\x00")
+_UNKNOWN_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+class Screener:
+    """A compiled rule set. ``Screener(ruleset).evaluate(case)`` gives an :class:`Assessment`.
+
+    Compiling checks the rule set again (it may have been built in code), resolves
+    every name to a slot and generates the evaluation code once; ``evaluate`` then
+    does no parsing and no name lookup beyond the case's own keys.
+    """
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._program: Program = compile_program(analyze(ruleset))
+        p = self._program
+        rs = ruleset
+        self._ref = RuleSetRef(rs.id, rs.version, rs.hash)
+        self._ids = tuple(ind.id for ind in p.slots)
+        self._template = bytes([2]) * len(p.slots)
+        self._fired_observed = tuple(
+            FiredIndicator(
+                ind.id,
+                ind.dimension,
+                ind.strength.value if ind.strength else None,
+                w,
+                ind.text.en,
+                Evidence("observed"),
+            )
+            for ind, w in zip(p.slots, p.weights, strict=True)
+        )
+        self._ranges = {
+            (lo, hi): OutcomeRange(p.band_ids[lo], p.band_ids[hi])
+            for lo in range(len(p.band_ids))
+            for hi in range(len(p.band_ids))
+        }
+        self._dims: list[tuple[DimensionResult, ...]] = []
+        for d, dim in enumerate(rs.dimensions):
+            title = dim.title.en
+            self._dims.append(
+                (
+                    DimensionResult(dim.id, title, NEGATIVE),
+                    DimensionResult(dim.id, title, UNDETERMINED),
+                    *(DimensionResult(dim.id, title, POSITIVE, c) for c in p.combinations[d]),
+                )
+            )
+        self._facts = tuple(rs.facts)
+        self._fact_index = {f.id: j for j, f in enumerate(rs.facts)}
+        defaults: list[Any] = []
+        for fact in rs.facts:
+            if fact.type in (FactType.INT, FactType.FLOAT):
+                defaults += [
+                    fact.min if fact.min is not None else -_UNBOUNDED,
+                    fact.max if fact.max is not None else _UNBOUNDED,
+                ]
+            elif fact.type is FactType.DATE:
+                defaults += [-_UNBOUNDED, _UNBOUNDED]
+            elif fact.type is FactType.BOOL:
+                defaults += [False, True]
+            else:
+                defaults += [None, None]
+        self._fact_defaults = tuple(defaults)
+        bands = {b.id: b for b in rs.outcomes.bands}
+        self._band_rank = {bid: i for i, bid in enumerate(p.band_ids)}
+        self._band_titles = {
+            bid: (bands[bid].title.en if bid in bands else rs.outcomes.fallback.title.en)
+            for bid in p.band_ids
+        }
+        self._score_bands = tuple(
+            (sb.id, sb.min, sb.max if sb.max is not None else math.inf)
+            for sb in (rs.scoring.bands if rs.scoring else ())
+        )
+
+    def __repr__(self) -> str:
+        return f"Screener({self.ruleset.id!r}, version={self.ruleset.version!r})"
+
+    @property
+    def program_source(self) -> str:
+        """The generated Python text (for review; it contains no rule-file values)."""
+        return self._program.source
+
+    @property
+    def monotone(self) -> bool:
+        """Whether every expression is monotone in the indicators (by syntax)."""
+        return self._program.monotone
+
+    # -- intake ------------------------------------------------------------------
+    def _fail(self, case_id: object, message: str, path: str) -> CaseDataError:
+        source = f"case {case_id}" if isinstance(case_id, str) else "<case>"
+        return CaseDataError(Problem(message, source=source, path=path))
+
+    def _state(self, case: Case | Mapping[str, Any]) -> tuple[str | None, bytearray, list[Any]]:
+        if isinstance(case, Case):
+            case_id, observations, facts = case.id, case.indicators, case.facts
+        elif isinstance(case, Mapping):
+            case_id = case.get("id")
+            observations = case.get("indicators", {})
+            facts = case.get("facts", {})
+            if len(case) > 3 or any(k not in ("id", "indicators", "facts") for k in case):
+                extra = sorted(str(k) for k in case if k not in ("id", "indicators", "facts"))
+                raise self._fail(case_id, f"unknown key {extra[0]!r}; a case has id, facts and indicators", f"$.{extra[0]}")
+        else:
+            raise self._fail(None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$")
+        if case_id is not None and not isinstance(case_id, str | int):
+            raise self._fail(None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id")
+        if case_id is not None:
+            case_id = str(case_id)
+        state = bytearray(self._template)
+        if observations:
+            if not isinstance(observations, Mapping):
+                raise self._fail(case_id, f"expected a mapping of indicator id to observation, got {_type_name(observations)}", "$.indicators")
+            slot_of = self._program.slot_of
+            codes = _CODES
+            try:
+                for key, value in observations.items():
+                    if value is True:
+                        code = 1
+                    elif value is False:
+                        code = 0
+                    elif value is None:
+                        code = 2
+                    else:
+                        code = codes[value]
+                    state[slot_of[key]] = code
+            except (KeyError, TypeError):
+                raise self._bad_observation(case_id, observations) from None
+        fvec = list(self._fact_defaults)
+        if facts:
+            self._read_facts(case_id, facts, fvec)
+        return case_id, state, fvec
+
+    def _bad_observation(self, case_id: object, observations: Mapping[Any, Any]) -> CaseDataError:
+        slot_of = self._program.slot_of
+        for key, value in observations.items():
+            if not isinstance(key, str) or key not in slot_of:
+                hint = did_you_mean(key, slot_of) if isinstance(key, str) else ""
+                return self._fail(case_id, f"unknown indicator {key!r}{hint}", f"$.indicators[{key!r}]")
+            ok = value is True or value is False or value is None
+            try:
+                ok = ok or value in _CODES
+            except TypeError:
+                ok = False
+            if not ok or isinstance(value, int | float) and not isinstance(value, bool):
+                return self._fail(
+                    case_id,
+                    f"expected present, absent or unknown (or true, false, null), got {value!r}"
+                    if isinstance(value, str)
+                    else f"expected present, absent or unknown (or true, false, null), got {_type_name(value)}",
+                    f"$.indicators[{key!r}]",
+                )
+        return self._fail(case_id, "bad indicators", "$.indicators")  # pragma: no cover
+
+    def _read_facts(self, case_id: str | None, facts: Any, fvec: list[Any]) -> None:
+        if not isinstance(facts, Mapping):
+            raise self._fail(case_id, f"expected a mapping of fact id to value, got {_type_name(facts)}", "$.facts")
+        for key, value in facts.items():
+            j = self._fact_index.get(key) if isinstance(key, str) else None
+            if j is None:
+                hint = did_you_mean(key, self._fact_index) if isinstance(key, str) else ""
+                known = ", ".join(self._fact_index) or "none"
+                raise self._fail(case_id, f"unknown fact {key!r}{hint}; declared facts: {known}", f"$.facts[{key!r}]")
+            if value is None:
+                continue  # unknown
+            fact = self._facts[j]
+            path = f"$.facts.{key}"
+            t = fact.type
+            if t is FactType.BOOL:
+                if type(value) is not bool:
+                    raise self._fail(case_id, f"expected true or false, got {_type_name(value)}", path)
+                fvec[2 * j] = fvec[2 * j + 1] = value
+                continue
+            if t in (FactType.INT, FactType.FLOAT):
+                ok = type(value) is int if t is FactType.INT else type(value) in (int, float)
+                if not ok:
+                    want = "a whole number" if t is FactType.INT else "a number"
+                    raise self._fail(case_id, f"expected {want}, got {_type_name(value)}", path)
+                if not math.isfinite(value) or abs(value) > 1e15:
+                    raise self._fail(case_id, "expected a number of at most 1e15 in size", path)
+                if (fact.min is not None and value < fact.min) or (fact.max is not None and value > fact.max):
+                    raise self._fail(case_id, f"expected a value from {fact.min} to {fact.max}, got {value}", path)
+                fvec[2 * j] = fvec[2 * j + 1] = value
+                continue
+            if t is FactType.DATE:
+                fvec[2 * j] = fvec[2 * j + 1] = self._date(case_id, value, path)
+                continue
+            if not isinstance(value, str):
+                raise self._fail(case_id, f"expected a string, got {_type_name(value)}", path)
+            if len(value) > 10_000:
+                raise self._fail(case_id, "string longer than 10000 characters", path)
+            if fact.values is not None and value not in fact.values:
+                raise self._fail(
+                    case_id,
+                    f"expected one of {', '.join(fact.values)}, got {value!r}{did_you_mean(value, fact.values)}",
+                    path,
+                )
+            fvec[2 * j] = fvec[2 * j + 1] = value
+
+    def _date(self, case_id: str | None, value: Any, path: str) -> int:
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        if isinstance(value, _dt.date):
+            return value.toordinal()
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value).toordinal()
+            except ValueError:
+                pass
+        raise self._fail(case_id, f"expected a date as YYYY-MM-DD, got {value!r}" if isinstance(value, str) else f"expected a date as YYYY-MM-DD, got {_type_name(value)}", path)
+
+    # -- evaluation ----------------------------------------------------------------
+    def evaluate(self, case: Case | Mapping[str, Any]) -> Assessment:
+        """Screen one case. Raises :class:`CaseDataError` naming the path of bad data."""
+        case_id, state, fvec = self._state(case)
+        p = self._program
+        derived: list[int] = []
+        if p.derive is not None:
+            values = p.derive(state, fvec)
+            for k, s in enumerate(p.derived_slots):
+                if state[s] == 2:
+                    lo, hi = values[2 * k], values[2 * k + 1]
+                    state[s] = 1 if lo else (2 if hi else 0)
+                    if lo:
+                        derived.append(k)
+        return self._assess(case_id, state, fvec, derived)
+
+    def _assess(self, case_id: str | None, state: bytearray, fvec: list[Any], derived: list[int]) -> Assessment:
+        p = self._program
+        r = p.kernel(state, fvec)
+        band_ids = p.band_ids
+        dims = self._dims
+        dim_results = tuple(
+            dims[d][r[6 + 2 * d] + 1] if r[6 + 2 * d] else dims[d][1 if r[7 + 2 * d] else 0]
+            for d in range(len(dims))
+        )
+        fired = tuple(compress(self._fired_observed, state.translate(_PRESENT_MASK)))
+        if derived:
+            fired = self._with_derivations(fired, derived, fvec)
+        score = r[3]
+        band = None
+        for sid, smin, smax in self._score_bands:
+            if smin <= score < smax:
+                band = sid
+                break
+        return Assessment(
+            self._ref,
+            case_id,
+            band_ids[r[0]],
+            self._ranges[(r[1], r[2])],
+            score,
+            (r[4], r[5]),
+            band,
+            dim_results,
+            fired,
+            tuple(compress(self._ids, state.translate(_UNKNOWN_MASK))),
+            self,
+            bytes(state),
+            tuple(fvec),
+        )
+
+    def _with_derivations(
+        self, fired: tuple[FiredIndicator, ...], derived: list[int], fvec: list[Any]
+    ) -> tuple[FiredIndicator, ...]:
+        p = self._program
+        replace: dict[str, FiredIndicator] = {}
+        for k in derived:
+            s = p.derived_slots[k]
+            base = self._fired_observed[s]
+            facts = tuple(
+                (name, _fact_value(self._facts[self._fact_index[name]].type, fvec, self._fact_index[name]))
+                for name in p.derive_facts[k]
+            )
+            replace[base.id] = FiredIndicator(
+                base.id, base.dimension, base.strength, base.weight, base.text,
+                Evidence("derived", p.derive_text[k], facts),
+            )
+        return tuple(replace.get(f.id, f) for f in fired)
+
+    def evaluate_many(self, cases: Iterable[Case | Mapping[str, Any]]) -> list[Assessment]:
+        """Screen several cases; stops at the first bad case with its error."""
+        return [self.evaluate(c) for c in cases]
+
+    # -- next questions --------------------------------------------------------------
+    def _next_questions(self, state: bytes, fvec: tuple[Any, ...]) -> tuple[NextQuestion, ...]:
+        p = self._program
+        rs = self.ruleset
+        base = p.kernel(state, list(fvec))
+        rank = len(p.band_ids)
+        width = base[1] - base[2]
+        unknown_slots = [s for s in range(len(state)) if state[s] == 2]
+        results: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        scored: list[tuple[tuple[Any, ...], NextQuestion]] = []
+        fl = list(fvec)
+        for s in unknown_slots:
+            ind = p.slots[s]
+            d = p.slot_dim[s]
+            status = base[6 + 2 * d] > 0, bool(base[7 + 2 * d])
+            decided = status[0] or not status[1]
+            key: tuple[Any, ...]
+            if s in p.named_slots or not p.monotone:
+                key = ("slot", s)
+            else:
+                key = ("class", d, ind.strength, p.weights[s])
+            if key not in results:
+                if p.monotone and decided and s not in p.named_slots:
+                    if_present = if_absent = base
+                else:
+                    trial = bytearray(state)
+                    trial[s] = 1
+                    if_present = p.kernel(trial, fl)
+                    trial[s] = 0
+                    if_absent = p.kernel(trial, fl)
+                results[key] = (if_present, if_absent)
+            if_present, if_absent = results[key]
+            shift = abs(if_present[0] - base[0])
+            narrowing = (width - (if_present[1] - if_present[2])) + (width - (if_absent[1] - if_absent[2]))
+            changes_dim = (if_present[6 + 2 * d] > 0) != status[0] or bool(if_absent[7 + 2 * d]) != status[1]
+            impact = shift * rank * rank + narrowing * rank + int(changes_dim)
+            question = ind.question.en if ind.question else ind.text.en
+            q = NextQuestion(
+                ind.id,
+                question,
+                ind.dimension,
+                impact,
+                p.band_ids[if_present[0]],
+                self._ranges[(if_present[1], if_present[2])],
+                self._ranges[(if_absent[1], if_absent[2])],
+            )
+            scored.append(((-impact, -abs(p.weights[s]), rs.indicators.index(ind)), q))
+        scored.sort(key=lambda item: item[0])
+        return tuple(q for _, q in scored)
+
+
+def _fact_value(t: FactType, fvec: list[Any], j: int) -> Any:
+    lo, hi = fvec[2 * j], fvec[2 * j + 1]
+    if t is FactType.BOOL or t in (FactType.STRING, FactType.ENUM):
+        return lo if lo == hi else None
+    if lo != hi:
+        return None
+    if t is FactType.DATE:
+        return _dt.date.fromordinal(int(lo)).isoformat()
+    return lo
