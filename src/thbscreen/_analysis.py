@@ -16,7 +16,7 @@ from ._language.checker import Symbol, check, names_in
 from ._language.parser import KEYWORDS, parse
 from ._language.where import Where
 from ._yaml import Located, PathT, format_path
-from .errors import Problem, RuleSetError, ThbscreenError
+from .errors import ExpressionError, Problem, RuleSetError, ThbscreenError
 from .model import FactType, RuleSet, Text
 
 __all__ = ["COUNT_NAMES", "Analysis", "analyze"]
@@ -50,12 +50,15 @@ class _Collector:
         self.ruleset = ruleset
         self.located = located
         self.problems: list[Problem] = []
+        self.expression_problems = 0
 
     def where(self, path: PathT) -> Where:
         if self.located is not None:
             mark = self.located.mark(path)
             if mark is not None:
-                return Where(self.located.source, mark.line, mark.column, format_path(path), mark.inline)
+                return Where(
+                    self.located.source, mark.line, mark.column, format_path(path), mark.inline
+                )
         return Where(self.ruleset.source or self.ruleset.id, None, None, format_path(path), False)
 
     def add(self, message: str, path: PathT, *, key: bool = False) -> None:
@@ -63,7 +66,9 @@ class _Collector:
             self.problems.append(self.located.problem(message, path, key=key))
         else:
             self.problems.append(
-                Problem(message, source=self.ruleset.source or self.ruleset.id, path=format_path(path))
+                Problem(
+                    message, source=self.ruleset.source or self.ruleset.id, path=format_path(path)
+                )
             )
 
     def expression(
@@ -75,6 +80,7 @@ class _Collector:
             check(tree, scope, where, types=types)
         except ThbscreenError as exc:
             self.problems.extend(exc.problems)
+            self.expression_problems += len(exc.problems)
             return None
         return tree
 
@@ -116,12 +122,16 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
         c.add("provenance needs a 'source'", ("provenance",))
     if rs.provenance.confidence is None:
         c.add("provenance needs a 'confidence'", ("provenance",))
-    for path, text in _texts(rs):
+    for text_path, text in _texts(rs):
         if text is None:
             continue
         for lang, _ in text.translations:
             if lang not in rs.languages:
-                c.add(f"text in {lang!r}, which is not in the rule set's languages", (*path, lang), key=True)
+                c.add(
+                    f"text in {lang!r}, which is not in the rule set's languages",
+                    (*text_path, lang),
+                    key=True,
+                )
 
     # -- names -------------------------------------------------------------------
     groups: list[tuple[str, list[str]]] = [
@@ -147,7 +157,11 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
             taken.setdefault(name, group)
     band_ids = [b.id for b in rs.outcomes.bands] + [rs.outcomes.fallback.id]
     for i, dup in _duplicates(band_ids):
-        path: PathT = ("outcomes", "bands", i, "id") if i < len(rs.outcomes.bands) else ("outcomes", "fallback", "id")
+        path: PathT = (
+            ("outcomes", "bands", i, "id")
+            if i < len(rs.outcomes.bands)
+            else ("outcomes", "fallback", "id")
+        )
         c.add(f"duplicate outcome id {dup!r}", path)
     if not rs.indicators:
         c.add("a rule set needs at least one indicator", ("indicators",))
@@ -194,9 +208,13 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
             tree = c.expression(ind.derive, ("indicators", i, "derive"), base_scope, types)
             if tree is not None:
                 derive[ind.id] = tree
-    order = _derive_order(derive, lambda ind_id: c.add(
-        f"derivation of {ind_id!r} depends on itself", ("indicators", _index(rs, ind_id), "derive")
-    ))
+    order = _derive_order(
+        derive,
+        lambda ind_id: c.add(
+            f"derivation of {ind_id!r} depends on itself",
+            ("indicators", _index(rs, ind_id), "derive"),
+        ),
+    )
 
     # -- dimensions -------------------------------------------------------------------
     dim_scope = {**base_scope, **{n: Symbol("count", "num") for n in COUNT_NAMES}}
@@ -230,10 +248,14 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
                 )
         for j, sb in enumerate(rs.scoring.bands):
             if sb.max is not None and sb.max <= sb.min:
-                c.add(f"score band max {sb.max} must be greater than min {sb.min}", ("scoring", "bands", j))
+                c.add(
+                    f"score band max {sb.max} must be greater than min {sb.min}",
+                    ("scoring", "bands", j),
+                )
     _check_tests(c, rs, set(band_ids), dim_ids)
     if c.problems:
-        raise RuleSetError(c.problems)
+        only_expressions = c.expression_problems == len(c.problems)
+        raise (ExpressionError if only_expressions else RuleSetError)(c.problems)
     return Analysis(rs, {k: derive[k] for k in order}, positive, when, fact_types, types)
 
 
@@ -286,11 +308,19 @@ def _check_tests(c: _Collector, rs: RuleSet, band_ids: set[str], dim_ids: set[st
         exp = test.expect
         for j, band in enumerate([exp.outcome, *(exp.outcome_range or ())]):
             if band is not None and band not in band_ids:
-                path: PathT = ("tests", i, "expect", "outcome") if j == 0 else ("tests", i, "expect", "outcome_range", j - 1)
+                path: PathT = (
+                    ("tests", i, "expect", "outcome")
+                    if j == 0
+                    else ("tests", i, "expect", "outcome_range", j - 1)
+                )
                 c.add(f"unknown outcome {band!r}{did_you_mean(band, band_ids)}", path)
         for dim, status in (exp.dimensions or {}).items():
             if dim not in dim_ids:
-                c.add(f"unknown dimension {dim!r}{did_you_mean(dim, dim_ids)}", ("tests", i, "expect", "dimensions", dim), key=True)
+                c.add(
+                    f"unknown dimension {dim!r}{did_you_mean(dim, dim_ids)}",
+                    ("tests", i, "expect", "dimensions", dim),
+                    key=True,
+                )
             if status not in ("positive", "negative", "undetermined"):
                 c.add(
                     f"expected positive, negative or undetermined, got {status!r}",

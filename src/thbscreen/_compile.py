@@ -67,7 +67,11 @@ def compile_program(analysis: Analysis) -> Program:
     fact_index = {f.id: j for j, f in enumerate(rs.facts)}
     order = sorted(
         range(len(rs.indicators)),
-        key=lambda i: (dim_index[rs.indicators[i].dimension], _KINDS.index(rs.indicators[i].strength), i),
+        key=lambda i: (
+            dim_index[rs.indicators[i].dimension],
+            _KINDS.index(rs.indicators[i].strength),
+            i,
+        ),
     )
     slots = tuple(rs.indicators[i] for i in order)
     slot_of = {ind.id: s for s, ind in enumerate(slots)}
@@ -130,10 +134,10 @@ def compile_program(analysis: Analysis) -> Program:
         if polarity(tree, is_input) & NEG:
             monotone = False
         needed = names_in(tree) & set(COUNT_NAMES)
-        for name in sorted(needed):
-            lo_terms, hi_terms = _count_terms(name, d, runs, slots, slot_dim, weights, b)
-            b.emit(f"c{d}{name} = {sum_terms(lo_terms)}")
-            b.emit(f"c{d}{name}h = c{d}{name} + {sum_terms(hi_terms)}")
+        for count in sorted(needed):
+            lo_terms, hi_terms = _count_terms(count, d, runs, slots, slot_dim, weights, b)
+            b.emit(f"c{d}{count} = {sum_terms(lo_terms)}")
+            b.emit(f"c{d}{count}h = c{d}{count} + {sum_terms(hi_terms)}")
 
         def resolver(world: str, d: int = d) -> Callable[[str], tuple[str, str]]:
             def resolve(name: str) -> tuple[str, str]:
@@ -152,7 +156,7 @@ def compile_program(analysis: Analysis) -> Program:
         b.emit(f"dp{d} = {chain}")
         k_lo, k_hi = gen(tree, b, resolver("K"), node_type)
         p_lo_whole = gen(tree, b, resolver("P"), node_type)[0]
-        b.emit(f"dkl{d} = {'dp%d > 0' % d if k_lo == p_lo_whole else k_lo}")
+        b.emit(f"dkl{d} = {f'dp{d} > 0' if k_lo == p_lo_whole else k_lo}")
         b.emit(f"dkh{d} = {k_hi}")
 
     # Bands: on present evidence (dimensions crisp), and three-valued for the range.
@@ -169,7 +173,7 @@ def compile_program(analysis: Analysis) -> Program:
 
         return resolve
 
-    band_ids = tuple(x.id for x in rs.outcomes.bands) + (rs.outcomes.fallback.id,)
+    band_ids = (*(x.id for x in rs.outcomes.bands), rs.outcomes.fallback.id)
     n = len(rs.outcomes.bands)
     p_conds, kl_conds, kh_conds = [], [], []
     for band in rs.outcomes.bands:
@@ -195,7 +199,9 @@ def compile_program(analysis: Analysis) -> Program:
     if any(w < 0 for w in weights):
         monotone = False
 
-    derive_fn, derived_slots, derive_text, derive_facts = _compile_derive(analysis, slot_of, fact_index, b)
+    derive_fn, derived_slots, derive_text, derive_facts = _compile_derive(
+        analysis, slot_of, fact_index, b
+    )
     for tree in analysis.derive.values():
         named |= names_in(tree) - set(fact_index)
     source = "\n".join(b.lines) + "\n"

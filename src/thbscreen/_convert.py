@@ -78,7 +78,11 @@ def _enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
     raise TypeError(f"expected one of {', '.join(choices)}, got {_type_name(value)}")
 
 
-_OBSERVATIONS = {"present": Observation.PRESENT, "absent": Observation.ABSENT, "unknown": Observation.UNKNOWN}
+_OBSERVATIONS = {
+    "present": Observation.PRESENT,
+    "absent": Observation.ABSENT,
+    "unknown": Observation.UNKNOWN,
+}
 
 
 def observation(value: Any) -> Observation:
@@ -99,7 +103,9 @@ def observation(value: Any) -> Observation:
             f"expected present, absent or unknown (or true, false, null), got {value!r}"
             + did_you_mean(value, _OBSERVATIONS)
         )
-    raise TypeError(f"expected present, absent or unknown (or true, false, null), got {_type_name(value)}")
+    raise TypeError(
+        f"expected present, absent or unknown (or true, false, null), got {_type_name(value)}"
+    )
 
 
 def _text(value: Any, _: Any) -> Text:
@@ -112,7 +118,9 @@ def _text(value: Any, _: Any) -> Text:
         if "en" not in value:
             raise ValueError("a text in several languages needs an 'en' entry")
         return Text(value["en"], tuple(sorted((k, v) for k, v in value.items() if k != "en")))
-    raise TypeError(f"expected a text (a string, or a mapping of language to string), got {_type_name(value)}")
+    raise TypeError(
+        f"expected a text (a string, or a mapping of language to string), got {_type_name(value)}"
+    )
 
 
 def _is_homogeneous_tuple(t: Any) -> bool:
@@ -142,7 +150,10 @@ def _tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
             try:
                 out.append(inner(item, item_type))
             except Exception as exc:
-                exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(f"@ index {i}", i, item_type)]
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"@ index {i}", i, item_type),
+                ]
                 errors.append(exc)
         if errors:
             raise IterableValidationError(f"while structuring {t!r}", errors, t)
@@ -177,7 +188,10 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
             try:
                 out[key_hook(k, key_type)] = value_hook(v, value_type)
             except Exception as exc:
-                exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(f"@ key {k!r}", k, value_type)]
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"@ key {k!r}", k, value_type),
+                ]
                 errors.append(exc)
         if errors:
             raise IterableValidationError(f"while structuring {t!r}", errors, t)
@@ -209,7 +223,9 @@ def converter() -> cattrs.Converter:
     return conv
 
 
-def structure_problems(exc: BaseException, fields_of: Callable[[type], list[str]]) -> list[tuple[PathT, bool, str]]:
+def structure_problems(
+    exc: BaseException, fields_of: Callable[[type], list[str]]
+) -> list[tuple[PathT, bool, str]]:
     """Flatten a cattrs error tree into ``(path, at_key, message)`` triples."""
     out: list[tuple[PathT, bool, str]] = []
 
@@ -269,7 +285,9 @@ def canonical_json(obj: Any) -> str:
     if isinstance(data, dict):
         for private in ("source", "hash"):
             data.pop(private, None)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 def content_hash(obj: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .model import Case, Observation, RuleSet, Text
+from .model import Observation, RuleSet, Text
 
 __all__ = ["case_schema", "ruleset_schema"]
 
@@ -46,7 +46,11 @@ class _Gen:
             return {"enum": [m.value for m in t]}
         if origin in (typing.Union, types.UnionType):
             options = [a for a in args if a is not type(None)]
-            inner = self.of(options[0]) if len(options) == 1 else {"anyOf": [self.of(a) for a in options]}
+            inner = (
+                self.of(options[0])
+                if len(options) == 1
+                else {"anyOf": [self.of(a) for a in options]}
+            )
             return {"anyOf": [inner, {"type": "null"}]} if type(None) in args else inner
         if origin is tuple:
             if len(args) == 2 and args[1] is Ellipsis:
@@ -99,12 +103,18 @@ _COMMON_DEFS: dict[str, Any] = {
     },
     "Observation": {
         "description": "present, absent or unknown; true, false and null mean the same.",
-        "anyOf": [{"enum": ["present", "absent", "unknown"]}, {"type": "boolean"}, {"type": "null"}],
+        "anyOf": [
+            {"enum": ["present", "absent", "unknown"]},
+            {"type": "boolean"},
+            {"type": "null"},
+        ],
     },
 }
 
 
-def _document(root: type, title: str, schema_id: str, *, allow_list: bool = False) -> dict[str, Any]:
+def _document(
+    root: type, title: str, schema_id: str, *, allow_list: bool = False
+) -> dict[str, Any]:
     gen = _Gen()
     ref = gen.of(root)
     body: dict[str, Any] = {"anyOf": [ref, {"type": "array", "items": ref}]} if allow_list else ref
@@ -119,12 +129,18 @@ def _document(root: type, title: str, schema_id: str, *, allow_list: bool = Fals
 
 def ruleset_schema() -> dict[str, Any]:
     """JSON Schema of the rule-set file format, generated from :class:`RuleSet`."""
-    return _document(RuleSet, "thbscreen rule set", "https://thbscreen.invalid/schema/ruleset.schema.json")
+    return _document(
+        RuleSet, "thbscreen rule set", "https://thbscreen.invalid/schema/ruleset.schema.json"
+    )
 
 
 def case_schema() -> dict[str, Any]:
     """JSON Schema of case files (one case or a list), generated from the case model."""
     from .loading import CaseFile
 
-    assert Case  # the file form wraps the model's Case
-    return _document(CaseFile, "thbscreen case", "https://thbscreen.invalid/schema/case.schema.json", allow_list=True)
+    return _document(
+        CaseFile,
+        "thbscreen case",
+        "https://thbscreen.invalid/schema/case.schema.json",
+        allow_list=True,
+    )

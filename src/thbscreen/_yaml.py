@@ -21,7 +21,7 @@ from .errors import Problem, RuleSetError
 __all__ = ["MAX_FILE_BYTES", "Located", "PathT", "read_located"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_VALUES = 200_000
+MAX_VALUES = 100_000
 MAX_NESTING = 64
 
 PathT = tuple[str | int, ...]
@@ -80,14 +80,18 @@ def format_path(path: PathT) -> str:
 
 def _mark(node: yaml.Node) -> Mark:
     start, end = node.start_mark, node.end_mark
-    inline = isinstance(node, yaml.ScalarNode) and node.style in (None, "'", '"') and (
-        start.line == end.line
+    inline = (
+        isinstance(node, yaml.ScalarNode)
+        and node.style in (None, "", "'", '"')
+        and (start.line == end.line)
     )
     offset = 1 if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"') else 0
     return Mark(start.line + 1, start.column + 1 + offset, inline)
 
 
-def _fail(source: str, message: str, line: int | None = None, column: int | None = None) -> RuleSetError:
+def _fail(
+    source: str, message: str, line: int | None = None, column: int | None = None
+) -> RuleSetError:
     return RuleSetError(Problem(message, source=source, line=line, column=column))
 
 
@@ -147,10 +151,35 @@ def _check_nesting(text: str, source: str) -> None:
             if depth > MAX_NESTING:
                 mark = event.start_mark
                 raise _fail(
-                    source, f"nested deeper than {MAX_NESTING} levels", mark.line + 1, mark.column + 1
+                    source,
+                    f"nested deeper than {MAX_NESTING} levels",
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
                 )
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             depth -= 1
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Number of values once aliases are expanded, computed on the shared node graph."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if done:
+            sizes[key] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
 
 
 class _Builder:
@@ -160,11 +189,24 @@ class _Builder:
         self.keys: dict[PathT, Mark] = {}
         self.budget = MAX_VALUES
 
-    def fail(self, message: str, node: yaml.Node) -> RuleSetError:
+    def fail(self, message: str, node: yaml.Node, path: PathT = ()) -> RuleSetError:
         mark = _mark(node)
-        return _fail(self.source, message, mark.line, mark.column)
+        return RuleSetError(
+            Problem(
+                message,
+                source=self.source,
+                line=mark.line,
+                column=mark.column,
+                path=format_path(path),
+            )
+        )
 
     def build(self, root: yaml.Node) -> Located:
+        total = _expanded_size(root)
+        if total > MAX_VALUES:
+            raise self.fail(
+                f"document expands to {total} values, more than {MAX_VALUES} (alias bomb?)", root
+            )
         data = self.value(root, (), 0)
         return Located(data, self.source, self.values, self.keys)
 
@@ -173,10 +215,10 @@ class _Builder:
         self.budget -= 1
         if self.budget < 0:
             raise self.fail(
-                f"document expands to more than {MAX_VALUES} values (alias bomb?)", node
+                f"document expands to more than {MAX_VALUES} values (alias bomb?)", node, path
             )
         if depth > MAX_NESTING:
-            raise self.fail(f"nested deeper than {MAX_NESTING} levels", node)
+            raise self.fail(f"nested deeper than {MAX_NESTING} levels", node, path)
         if path not in self.values:
             self.values[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
@@ -184,24 +226,26 @@ class _Builder:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail("YAML merge keys ('<<') are not supported", key_node)
-                key = self.scalar(key_node)
+                key = self.scalar(key_node, path)
                 if not isinstance(key, str):
-                    raise self.fail(f"keys must be strings, got {type(key).__name__}", key_node)
+                    raise self.fail(
+                        f"keys must be strings, got {type(key).__name__}", key_node, path
+                    )
                 if key in out:
-                    raise self.fail(f"duplicate key {key!r}", key_node)
+                    raise self.fail(f"duplicate key {key!r}", key_node, (*path, key))
                 self.keys[(*path, key)] = _mark(key_node)
                 out[key] = self.value(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, path: PathT) -> Any:
         if not isinstance(node, yaml.ScalarNode):
-            raise self.fail("expected a plain value here", node)
+            raise self.fail("expected a plain value here", node, path)
         try:
             return _constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:
-            raise self.fail(f"bad value: {exc}", node) from None
+            raise self.fail(f"bad value: {exc}", node, path) from None
         except yaml.YAMLError as exc:
-            raise self.fail(f"bad value: {getattr(exc, 'problem', exc)}", node) from None
+            raise self.fail(f"bad value: {getattr(exc, 'problem', exc)}", node, path) from None

@@ -226,7 +226,9 @@ class Assessment:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """JSON text; the same rule set and case give byte-identical text on any machine."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False, allow_nan=False)
+        return json.dumps(
+            self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False, allow_nan=False
+        )
 
     def _repr_html_(self) -> str:
         from .explain import render_html_fragment

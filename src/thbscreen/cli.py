@@ -67,7 +67,9 @@ def _expand_rule_paths(items: tuple[str, ...]) -> Iterator[str]:
         if path.is_dir():
             for f in sorted(path.rglob("*")):
                 rel = f.relative_to(path).parts
-                if f.suffix in (".yaml", ".yml", ".json") and not ({"schema", "referral"} & set(rel[:-1])):
+                if f.suffix in (".yaml", ".yml", ".json") and not (
+                    {"schema", "referral"} & set(rel[:-1])
+                ):
                     yield str(f)
         else:
             yield item
@@ -83,7 +85,12 @@ def _progress(items: list[Any], label: str) -> Any:
 
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
-@click.option("--rules", "rules", default=None, help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).")
+@click.option(
+    "--rules",
+    "rules",
+    default=None,
+    help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).",
+)
 @_format_option
 def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
     """Screen case files and explain each assessment.
@@ -138,8 +145,16 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
         results.extend(run_examples(load_ruleset(item)))
     failed = [r for r in results if not r.passed]
     if fmt == "json":
-        click.echo(json.dumps({"passed": len(results) - len(failed), "failed": len(failed),
-                               "results": [r.to_dict() for r in results]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "passed": len(results) - len(failed),
+                    "failed": len(failed),
+                    "results": [r.to_dict() for r in results],
+                },
+                indent=2,
+            )
+        )
     else:
         md = fmt == "markdown"
         for r in results:
@@ -149,7 +164,9 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
             if r.error:
                 click.echo(f"    error: {r.error}")
             for field, expected, actual in r.differences:
-                click.echo(f"    {field}:\n      - expected: {expected}\n      + actual:   {actual}")
+                click.echo(
+                    f"    {field}:\n      - expected: {expected}\n      + actual:   {actual}"
+                )
         by_set: dict[str, list[int]] = {}
         for r in results:
             by_set.setdefault(r.ruleset, [0, 0])[0 if r.passed else 1] += 1
@@ -161,8 +178,15 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["ruleset", "case"]), default="ruleset", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to this file (atomically) instead of stdout.")
+@click.option(
+    "--kind", type=click.Choice(["ruleset", "case"]), default="ruleset", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of stdout.",
+)
 def schema(kind: str, out: str | None) -> None:
     """Print the JSON Schema of rule files or case files.
 
@@ -196,25 +220,31 @@ def rules(fmt: str) -> None:
     rows = []
     for name in bundled_rulesets():
         rs = load_ruleset(name)
-        rows.append({
-            "id": rs.id,
-            "version": rs.version,
-            "title": rs.title.en,
-            "confidence": rs.provenance.confidence.value if rs.provenance.confidence else None,
-            "indicators": len(rs.indicators),
-            "hash": rs.hash,
-        })
+        rows.append(
+            {
+                "id": rs.id,
+                "version": rs.version,
+                "title": rs.title.en,
+                "confidence": rs.provenance.confidence.value if rs.provenance.confidence else None,
+                "indicators": len(rs.indicators),
+                "hash": rs.hash,
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if fmt == "markdown":
         click.echo("| id | version | confidence | indicators | title |\n|---|---|---|---|---|")
         for r in rows:
-            click.echo(f"| `{r['id']}` | {r['version']} | {r['confidence']} | {r['indicators']} | {r['title']} |")
+            click.echo(
+                f"| `{r['id']}` | {r['version']} | {r['confidence']} | {r['indicators']} | {r['title']} |"
+            )
         return
     width = max(len(str(r["id"])) for r in rows) if rows else 10
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  {r['version']:<8} {r['confidence']:<12} {r['indicators']:>3} indicators  {r['title']}")
+        click.echo(
+            f"{r['id']:<{width}}  {r['version']:<8} {r['confidence']:<12} {r['indicators']:>3} indicators  {r['title']}"
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,7 +82,9 @@ def render_text(a: Assessment) -> str:
     by_dim: dict[str, list[str]] = {}
     for f in a.fired:
         how = "observed" if f.evidence.kind == "observed" else f"derived: {f.evidence.expression}"
-        by_dim.setdefault(f.dimension, []).append(f"{f.text} ({f.strength or f'weight {f.weight}'}; {how})")
+        by_dim.setdefault(f.dimension, []).append(
+            f"{f.text} ({f.strength or f'weight {f.weight}'}; {how})"
+        )
     for d in a.dimension_results:
         mark = _MARK.get(d.status, "[?]")
         extra = f" - holds: {d.combination}" if d.combination else ""
@@ -102,8 +104,10 @@ def render_text(a: Assessment) -> str:
                 f"if no {q.outcome_range_if_absent.low}..{q.outcome_range_if_absent.high}"  # type: ignore[attr-defined]
             )
     lines.append("")
-    lines.append(f"Rule set {rs.id} {rs.version} ({a.ruleset.hash[:19]}), confidence: "
-                 f"{rs.provenance.confidence.value if rs.provenance.confidence else 'unstated'}")
+    lines.append(
+        f"Rule set {rs.id} {rs.version} ({a.ruleset.hash[:19]}), confidence: "
+        f"{rs.provenance.confidence.value if rs.provenance.confidence else 'unstated'}"
+    )
     lines.append(DISCLAIMER)
     return "\n".join(lines) + "\n"
 
@@ -123,7 +127,9 @@ def render_markdown(a: Assessment) -> str:
     if a.determined:
         out.append("- Determined: no answer to the open questions could change the outcome.")
     else:
-        out.append(f"- Not determined: possible outcomes range from `{a.outcome_range.low}` to `{a.outcome_range.high}`.")
+        out.append(
+            f"- Not determined: possible outcomes range from `{a.outcome_range.low}` to `{a.outcome_range.high}`."
+        )
     note = _score_note(rs)
     out.append(
         f"- Score: {a.score} (range {a.score_range[0]} to {a.score_range[1]})"
@@ -142,7 +148,9 @@ def render_markdown(a: Assessment) -> str:
             for f in a.fired
             if f.dimension == d.id
         )
-        out.append(f"| {_md(d.title)} | {d.status} | {('`' + d.combination + '`') if d.combination else ''} | {fired} |")
+        out.append(
+            f"| {_md(d.title)} | {d.status} | {('`' + d.combination + '`') if d.combination else ''} | {fired} |"
+        )
     out.append("")
     out.append(f"Unknown: {len(a.unknown)} indicator(s) not answered.")
     questions = _questions(a)
@@ -170,7 +178,11 @@ def render_html_fragment(a: Assessment) -> str:
         for d in a.dimension_results
     )
     questions = "".join(f"<li>{e(q.question)}</li>" for q in _questions(a))  # type: ignore[attr-defined]
-    state = "determined" if a.determined else f"range {e(a.outcome_range.low)} to {e(a.outcome_range.high)}"
+    state = (
+        "determined"
+        if a.determined
+        else f"range {e(a.outcome_range.low)} to {e(a.outcome_range.high)}"
+    )
     return (
         f"<div><p><b>Outcome: {e(a.outcome)}</b> ({state}): {e(_band_title(rs, a.outcome))}<br>"
         f"Score {e(str(a.score))}</p><table><tr><th>Dimension</th><th>Status</th><th>Holds</th></tr>"

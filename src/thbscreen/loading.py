@@ -49,7 +49,11 @@ def _fields(cls: type) -> list[str]:
 def _structure(located: Located, cls: type[Any], error: type[RuleSetError] = RuleSetError) -> Any:
     data = located.data
     if not isinstance(data, dict):
-        raise error(located.problem(f"expected a mapping at the top of the file, got {type(data).__name__}", ()))
+        raise error(
+            located.problem(
+                f"expected a mapping at the top of the file, got {type(data).__name__}", ()
+            )
+        )
     try:
         return converter().structure(data, cls)
     except Exception as exc:  # cattrs raises exception groups of many kinds
@@ -128,7 +132,7 @@ def load_cases(path: str | os.PathLike[str]) -> Iterator[CaseFile]:
         sub = Located(
             item,
             located.source,
-            {k[len(prefix):]: v for k, v in located.values.items() if k[: len(prefix)] == prefix},
-            {k[len(prefix):]: v for k, v in located.keys.items() if k[: len(prefix)] == prefix},
+            {k[len(prefix) :]: v for k, v in located.values.items() if k[: len(prefix)] == prefix},
+            {k[len(prefix) :]: v for k, v in located.keys.items() if k[: len(prefix)] == prefix},
         )
         yield _structure(sub, CaseFile)

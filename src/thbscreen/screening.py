@@ -42,7 +42,15 @@ _UNKNOWN_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
 
 
 def _type_name(value: object) -> str:
+    if isinstance(value, str):
+        return "another string"  # case values stay out of error text
     return "null" if value is None else type(value).__name__
+
+
+def _show(key: object) -> str:
+    """An id from a case, shortened: ids are vocabulary, but may be hostile in size."""
+    text = repr(key)
+    return text if len(text) <= 80 else text[:76] + "...'"
 
 
 class Screener:
@@ -134,24 +142,38 @@ class Screener:
 
     def _state(self, case: Case | Mapping[str, Any]) -> tuple[str | None, bytearray, list[Any]]:
         if isinstance(case, Case):
-            case_id, observations, facts = case.id, case.indicators, case.facts
+            case_id = case.id
+            observations: Mapping[Any, Any] = case.indicators
+            facts: Any = case.facts
         elif isinstance(case, Mapping):
             case_id = case.get("id")
             observations = case.get("indicators", {})
             facts = case.get("facts", {})
             if len(case) > 3 or any(k not in ("id", "indicators", "facts") for k in case):
                 extra = sorted(str(k) for k in case if k not in ("id", "indicators", "facts"))
-                raise self._fail(case_id, f"unknown key {extra[0]!r}; a case has id, facts and indicators", f"$.{extra[0]}")
+                raise self._fail(
+                    case_id,
+                    f"unknown key {extra[0]!r}; a case has id, facts and indicators",
+                    f"$.{extra[0]}",
+                )
         else:
-            raise self._fail(None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$")
+            raise self._fail(
+                None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$"
+            )
         if case_id is not None and not isinstance(case_id, str | int):
-            raise self._fail(None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id")
+            raise self._fail(
+                None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
+            )
         if case_id is not None:
             case_id = str(case_id)
         state = bytearray(self._template)
         if observations:
             if not isinstance(observations, Mapping):
-                raise self._fail(case_id, f"expected a mapping of indicator id to observation, got {_type_name(observations)}", "$.indicators")
+                raise self._fail(
+                    case_id,
+                    f"expected a mapping of indicator id to observation, got {_type_name(observations)}",
+                    "$.indicators",
+                )
             slot_of = self._program.slot_of
             codes = _CODES
             try:
@@ -177,31 +199,40 @@ class Screener:
         for key, value in observations.items():
             if not isinstance(key, str) or key not in slot_of:
                 hint = did_you_mean(key, slot_of) if isinstance(key, str) else ""
-                return self._fail(case_id, f"unknown indicator {key!r}{hint}", f"$.indicators[{key!r}]")
+                return self._fail(
+                    case_id, f"unknown indicator {_show(key)}{hint}", f"$.indicators[{_show(key)}]"
+                )
             ok = value is True or value is False or value is None
             try:
                 ok = ok or value in _CODES
             except TypeError:
                 ok = False
-            if not ok or isinstance(value, int | float) and not isinstance(value, bool):
+            if not ok or (isinstance(value, int | float) and not isinstance(value, bool)):
                 return self._fail(
                     case_id,
-                    f"expected present, absent or unknown (or true, false, null), got {value!r}"
-                    if isinstance(value, str)
-                    else f"expected present, absent or unknown (or true, false, null), got {_type_name(value)}",
-                    f"$.indicators[{key!r}]",
+                    "expected present, absent or unknown (or true, false, null), "
+                    f"got {_type_name(value)}",
+                    f"$.indicators[{_show(key)}]",
                 )
         return self._fail(case_id, "bad indicators", "$.indicators")  # pragma: no cover
 
     def _read_facts(self, case_id: str | None, facts: Any, fvec: list[Any]) -> None:
         if not isinstance(facts, Mapping):
-            raise self._fail(case_id, f"expected a mapping of fact id to value, got {_type_name(facts)}", "$.facts")
+            raise self._fail(
+                case_id,
+                f"expected a mapping of fact id to value, got {_type_name(facts)}",
+                "$.facts",
+            )
         for key, value in facts.items():
             j = self._fact_index.get(key) if isinstance(key, str) else None
             if j is None:
                 hint = did_you_mean(key, self._fact_index) if isinstance(key, str) else ""
                 known = ", ".join(self._fact_index) or "none"
-                raise self._fail(case_id, f"unknown fact {key!r}{hint}; declared facts: {known}", f"$.facts[{key!r}]")
+                raise self._fail(
+                    case_id,
+                    f"unknown fact {_show(key)}{hint}; declared facts: {known}",
+                    f"$.facts[{_show(key)}]",
+                )
             if value is None:
                 continue  # unknown
             fact = self._facts[j]
@@ -209,7 +240,9 @@ class Screener:
             t = fact.type
             if t is FactType.BOOL:
                 if type(value) is not bool:
-                    raise self._fail(case_id, f"expected true or false, got {_type_name(value)}", path)
+                    raise self._fail(
+                        case_id, f"expected true or false, got {_type_name(value)}", path
+                    )
                 fvec[2 * j] = fvec[2 * j + 1] = value
                 continue
             if t in (FactType.INT, FactType.FLOAT):
@@ -219,8 +252,14 @@ class Screener:
                     raise self._fail(case_id, f"expected {want}, got {_type_name(value)}", path)
                 if not math.isfinite(value) or abs(value) > 1e15:
                     raise self._fail(case_id, "expected a number of at most 1e15 in size", path)
-                if (fact.min is not None and value < fact.min) or (fact.max is not None and value > fact.max):
-                    raise self._fail(case_id, f"expected a value from {fact.min} to {fact.max}, got {value}", path)
+                if (fact.min is not None and value < fact.min) or (
+                    fact.max is not None and value > fact.max
+                ):
+                    raise self._fail(
+                        case_id,
+                        f"expected a value from {fact.min} to {fact.max}, got one outside",
+                        path,
+                    )
                 fvec[2 * j] = fvec[2 * j + 1] = value
                 continue
             if t is FactType.DATE:
@@ -233,7 +272,8 @@ class Screener:
             if fact.values is not None and value not in fact.values:
                 raise self._fail(
                     case_id,
-                    f"expected one of {', '.join(fact.values)}, got {value!r}{did_you_mean(value, fact.values)}",
+                    f"expected one of {', '.join(fact.values)}, got {_type_name(value)}"
+                    f"{did_you_mean(value, fact.values)}",
                     path,
                 )
             fvec[2 * j] = fvec[2 * j + 1] = value
@@ -248,7 +288,11 @@ class Screener:
                 return _dt.date.fromisoformat(value).toordinal()
             except ValueError:
                 pass
-        raise self._fail(case_id, f"expected a date as YYYY-MM-DD, got {value!r}" if isinstance(value, str) else f"expected a date as YYYY-MM-DD, got {_type_name(value)}", path)
+        raise self._fail(
+            case_id,
+            f"expected a date as YYYY-MM-DD, got {_type_name(value)}",
+            path,
+        )
 
     # -- evaluation ----------------------------------------------------------------
     def evaluate(self, case: Case | Mapping[str, Any]) -> Assessment:
@@ -266,7 +310,9 @@ class Screener:
                         derived.append(k)
         return self._assess(case_id, state, fvec, derived)
 
-    def _assess(self, case_id: str | None, state: bytearray, fvec: list[Any], derived: list[int]) -> Assessment:
+    def _assess(
+        self, case_id: str | None, state: bytearray, fvec: list[Any], derived: list[int]
+    ) -> Assessment:
         p = self._program
         r = p.kernel(state, fvec)
         band_ids = p.band_ids
@@ -309,11 +355,20 @@ class Screener:
             s = p.derived_slots[k]
             base = self._fired_observed[s]
             facts = tuple(
-                (name, _fact_value(self._facts[self._fact_index[name]].type, fvec, self._fact_index[name]))
+                (
+                    name,
+                    _fact_value(
+                        self._facts[self._fact_index[name]].type, fvec, self._fact_index[name]
+                    ),
+                )
                 for name in p.derive_facts[k]
             )
             replace[base.id] = FiredIndicator(
-                base.id, base.dimension, base.strength, base.weight, base.text,
+                base.id,
+                base.dimension,
+                base.strength,
+                base.weight,
+                base.text,
                 Evidence("derived", p.derive_text[k], facts),
             )
         return tuple(replace.get(f.id, f) for f in fired)
@@ -355,8 +410,12 @@ class Screener:
                 results[key] = (if_present, if_absent)
             if_present, if_absent = results[key]
             shift = abs(if_present[0] - base[0])
-            narrowing = (width - (if_present[1] - if_present[2])) + (width - (if_absent[1] - if_absent[2]))
-            changes_dim = (if_present[6 + 2 * d] > 0) != status[0] or bool(if_absent[7 + 2 * d]) != status[1]
+            narrowing = (width - (if_present[1] - if_present[2])) + (
+                width - (if_absent[1] - if_absent[2])
+            )
+            changes_dim = (if_present[6 + 2 * d] > 0) != status[0] or bool(
+                if_absent[7 + 2 * d]
+            ) != status[1]
             impact = shift * rank * rank + narrowing * rank + int(changes_dim)
             question = ind.question.en if ind.question else ind.text.en
             q = NextQuestion(

@@ -130,7 +130,7 @@ class _Checker:
         if left not in ("num", "str"):
             raise self.fail(f"'{node.op}' tests numbers or strings, got {left}", node)
         if not isinstance(node.right, ListLit):
-            raise self.fail(f"the right side of '{node.op}' must be a list like [\"a\", \"b\"]", node)
+            raise self.fail(f'the right side of \'{node.op}\' must be a list like ["a", "b"]', node)
         for item in node.right.items:
             got = self.type_of(item)
             if got != left:
@@ -141,7 +141,11 @@ class _Checker:
     def call(self, node: Call) -> str:
         args = node.args
         if node.func == "date":
-            if len(args) != 1 or not isinstance(args[0], Literal) or not isinstance(args[0].value, str):
+            if (
+                len(args) != 1
+                or not isinstance(args[0], Literal)
+                or not isinstance(args[0].value, str)
+            ):
                 raise self.fail('date() takes one string literal, e.g. date("2024-01-31")', node)
             try:
                 _dt.date.fromisoformat(args[0].value)
@@ -153,7 +157,9 @@ class _Checker:
         bools = args
         if node.func == "at_least":
             if not args or not isinstance(args[0], Literal) or type(args[0].value) is not int:
-                raise self.fail("at_least() takes a whole number first, e.g. at_least(2, a, b, c)", node)
+                raise self.fail(
+                    "at_least() takes a whole number first, e.g. at_least(2, a, b, c)", node
+                )
             if args[0].value < 0:
                 raise self.fail("at_least() needs a number >= 0", args[0])
             bools = args[1:]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .ast import Binary, Call, ListLit, Literal, Name, Node, Unary
 
-__all__ = ["POS", "NEG", "polarity"]
+__all__ = ["NEG", "POS", "polarity"]
 
 POS = 1
 NEG = 2
@@ -49,7 +49,9 @@ def polarity(node: Node, is_input: Callable[[str], bool]) -> int:
         # Monotone only when the other side is a non-negative literal.
         for this, other in ((left, node.right), (right, node.left)):
             if this and not (
-                isinstance(other, Literal) and isinstance(other.value, int | float) and other.value >= 0
+                isinstance(other, Literal)
+                and isinstance(other.value, int | float)
+                and other.value >= 0
             ):
                 return BOTH
         return left | right

@@ -9,10 +9,21 @@ from __future__ import annotations
 import math
 import re
 
-from .ast import BINARY_OPS, COMPARISONS, FUNCTIONS, Binary, Call, ListLit, Literal, Name, Node, Unary
+from .ast import (
+    BINARY_OPS,
+    COMPARISONS,
+    FUNCTIONS,
+    Binary,
+    Call,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
 from .where import EXPRESSION, Where
 
-__all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_TREE_DEPTH", "MAX_LENGTH", "MAX_NODES", "parse"]
+__all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "MAX_TREE_DEPTH", "parse"]
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 64
@@ -133,7 +144,9 @@ class _Parser:
         node = self.or_expr()
         tok = self.peek()
         if tok.kind != "end":
-            raise self.where.error(f"expected an operator or the end, got {_describe(tok)}", tok.pos)
+            raise self.where.error(
+                f"expected an operator or the end, got {_describe(tok)}", tok.pos
+            )
         return node
 
     def or_expr(self) -> Node:
@@ -182,9 +195,7 @@ class _Parser:
         right = self.additive()
         nxt = self.peek()
         if (nxt.kind == "op" and nxt.text in COMPARISONS) or nxt.kind == "in":
-            raise self.where.error(
-                "comparisons cannot be chained; join them with 'and'", nxt.pos
-            )
+            raise self.where.error("comparisons cannot be chained; join them with 'and'", nxt.pos)
         return Binary(op, left, right, tok.pos)
 
     def additive(self) -> Node:
@@ -303,6 +314,12 @@ def parse(text: str, where: Where = EXPRESSION) -> Node:
     if not isinstance(text, str):
         raise where.error(f"expected an expression (a string), got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
+        # Say what is really wrong with a hostile expression: usually its nesting.
+        depth = 0
+        for i, ch in enumerate(text[:MAX_LENGTH]):
+            depth += (ch in "([") - (ch in ")]")
+            if depth > MAX_DEPTH:
+                raise where.error(f"expression nested deeper than {MAX_DEPTH} levels", i)
         raise where.error(f"expression longer than {MAX_LENGTH} characters")
     tree = _Parser(text, where).parse()
     _check_tree_depth(tree, where)

@@ -1,0 +1,608 @@
+#!/usr/bin/env python3
+"""Benchmark thbscreen's ``Screener.evaluate`` against a hand-written loop, zen-engine and rule-engine.
+
+Usage::
+
+    python benchmarks/bench_evaluate.py [--cases N] [--json OUT] [--profile]
+
+Every implementation runs in this one process on the same seeded, synthetic cases
+(no real case data is involved). Before anything is timed, each implementation's
+result is checked against thbscreen on every case; a disagreement stops the run.
+See ``benchmarks/README.md`` for what is measured and how to read the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+import thbscreen
+
+RULESET = "ilo-ec-2009/adult-labour"
+SEED = 20090901
+DEFAULT_CASES = 2000
+REPEATS = 7
+LOAD_RUNS = 5
+#: rule-engine with the counting written as rules is ~100x slower than the rest; it is
+#: timed on the first cases only (still checked on every case). See --slow-cases.
+DEFAULT_SLOW_CASES = 250
+#: How often each observation occurs; the rest (40 %) leaves the indicator unmentioned.
+RATES = (("present", 0.15), ("absent", 0.35), ("unknown", 0.10))
+
+TARGETS = {
+    "thbscreen_vs_hand": ("thbscreen / hand loop", "<=", 2.0),
+    "zen_vs_thbscreen": ("zen-engine / thbscreen", ">=", 25.0),
+    "rule_engine_vs_thbscreen": ("rule-engine / thbscreen", ">=", 100.0),
+    "next_questions_us": ("next_questions per case (us)", "<=", 100.0),
+    "load_compile_ms": ("load_ruleset + Screener (ms)", "<", 50.0),
+}
+
+# The rules this benchmark re-implements by hand. They are checked against the loaded rule
+# set at start-up, so a change to the rule file fails loudly here instead of as a mismatch.
+DIMENSION_RULE = (
+    "strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)"
+)
+RECRUITMENT = ("deceptive_recruitment", "coercive_recruitment", "recruitment_abuse_of_vulnerability")
+EXPLOITATION = "exploitative_conditions_of_work"
+MEANS = ("coercion_at_destination", "abuse_of_vulnerability_at_destination")
+DIMENSIONS = (*RECRUITMENT, EXPLOITATION, *MEANS)
+VICTIM_RULE = (
+    f"({' or '.join(RECRUITMENT)}) and {EXPLOITATION} and ({' or '.join(MEANS)})"
+)
+INDICATIONS_RULE = " or ".join(DIMENSIONS)
+BANDS = ("victim", "indications", "no_indication")  # best first, as thbscreen ranks them
+STRENGTHS = ("strong", "medium", "weak")
+WEIGHTS = {"strong": 3, "medium": 2, "weak": 1}
+
+
+def check_ruleset_matches(rs: thbscreen.RuleSet) -> None:
+    """Fail early if the rule file no longer says what this benchmark re-implements."""
+    problems = []
+    if tuple(d.id for d in rs.dimensions) != DIMENSIONS:
+        problems.append(f"dimensions are {[d.id for d in rs.dimensions]}")
+    problems += [f"dimension {d.id} rule is {d.positive!r}" for d in rs.dimensions if d.positive != DIMENSION_RULE]
+    bands = {b.id: b.when for b in rs.outcomes.bands}
+    if tuple(bands) + (rs.outcomes.fallback.id,) != BANDS:
+        problems.append(f"bands are {[*bands, rs.outcomes.fallback.id]}")
+    elif bands["victim"] != VICTIM_RULE:
+        problems.append(f"victim band is {bands['victim']!r}")
+    if rs.scoring is None or {k.value: v for k, v in rs.scoring.weights.items()} != WEIGHTS:
+        problems.append("scoring weights changed")
+    problems += [f"{i.id} has its own weight or a derivation" for i in rs.indicators if i.weight is not None or i.derive is not None]
+    if problems:
+        raise SystemExit(f"{rs.id} no longer matches the hand-written rules of this benchmark: " + "; ".join(problems))
+
+
+# -- cases ---------------------------------------------------------------------------------------
+
+
+def generate_cases(rs: thbscreen.RuleSet, n: int, seed: int = SEED) -> list[dict[str, Any]]:
+    """Synthetic cases: each indicator independently present/absent/unknown/unmentioned."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not cryptography
+    ids = [ind.id for ind in rs.indicators]
+    bounds = []
+    acc = 0.0
+    for value, rate in RATES:
+        acc += rate
+        bounds.append((acc, value))
+    cases = []
+    for k in range(n):
+        indicators: dict[str, str] = {}
+        for ind_id in ids:
+            r = rng.random()
+            for bound, value in bounds:
+                if r < bound:
+                    indicators[ind_id] = value
+                    break
+        cases.append({"id": f"case-{k:05d}", "indicators": indicators})
+    return cases
+
+
+# -- 2. the hand-written loop -------------------------------------------------------------------
+
+
+def dimension_positive(strong: int, medium: int, weak: int) -> bool:
+    return strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)
+
+
+def outcome_of(positive: Mapping[str, bool]) -> str:
+    if (
+        (positive["deceptive_recruitment"] or positive["coercive_recruitment"] or positive["recruitment_abuse_of_vulnerability"])
+        and positive["exploitative_conditions_of_work"]
+        and (positive["coercion_at_destination"] or positive["abuse_of_vulnerability_at_destination"])
+    ):
+        return "victim"
+    if any(positive.values()):
+        return "indications"
+    return "no_indication"
+
+
+class HandLoop:
+    """What a competent developer would write by hand for this one rule set."""
+
+    def __init__(self, rs: thbscreen.RuleSet) -> None:
+        self.ids = [ind.id for ind in rs.indicators]
+        self.dimensions = [d.id for d in rs.dimensions]
+        self.meta = {ind.id: (ind.dimension, ind.strength.value) for ind in rs.indicators if ind.strength}
+        self.totals = {d: dict.fromkeys(STRENGTHS, 0) for d in self.dimensions}
+        for dim, strength in self.meta.values():
+            self.totals[dim][strength] += 1
+
+    def evaluate(self, case: Mapping[str, Any]) -> dict[str, Any]:
+        observations = case.get("indicators", {})
+        present = {d: {"strong": 0, "medium": 0, "weak": 0} for d in self.dimensions}
+        absent = {d: {"strong": 0, "medium": 0, "weak": 0} for d in self.dimensions}
+        fired = []
+        for ind_id, value in observations.items():
+            meta = self.meta.get(ind_id)
+            if meta is None:
+                raise ValueError(f"unknown indicator {ind_id!r}")
+            dim, strength = meta
+            if value == "present":
+                present[dim][strength] += 1
+                fired.append(ind_id)
+            elif value == "absent":
+                absent[dim][strength] += 1
+            elif value != "unknown":
+                raise ValueError(f"{ind_id}: expected present, absent or unknown, got {value!r}")
+        unknown = [i for i in self.ids if observations.get(i) not in ("present", "absent")]
+
+        score = unknown_weight = 0
+        positive: dict[str, bool] = {}
+        possible: dict[str, bool] = {}
+        statuses: dict[str, str] = {}
+        for dim in self.dimensions:
+            p, a, total = present[dim], absent[dim], self.totals[dim]
+            u = {s: total[s] - p[s] - a[s] for s in STRENGTHS}
+            score += 3 * p["strong"] + 2 * p["medium"] + p["weak"]
+            unknown_weight += 3 * u["strong"] + 2 * u["medium"] + u["weak"]
+            positive[dim] = dimension_positive(p["strong"], p["medium"], p["weak"])
+            possible[dim] = dimension_positive(p["strong"] + u["strong"], p["medium"] + u["medium"], p["weak"] + u["weak"])
+            statuses[dim] = "positive" if positive[dim] else "undetermined" if possible[dim] else "negative"
+        outcome = outcome_of(positive)
+        return {
+            "id": case.get("id"),
+            "outcome": outcome,
+            "outcome_range": (outcome, outcome_of(possible)),
+            "score": score,
+            "score_range": (score, score + unknown_weight),
+            "statuses": statuses,
+            "fired": fired,
+            "unknown": unknown,
+        }
+
+
+# -- 3. zen-engine ------------------------------------------------------------------------------
+
+
+def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
+    """A JDM graph: request -> one expression node -> response.
+
+    The expression node counts present (and present-or-unknown) indicators per dimension
+    and strength with ``count(...)``, applies the dimension rule, and the outcome rule on
+    present evidence and with every unknown present.
+    """
+    expressions: list[tuple[str, str]] = []
+    for dim in DIMENSIONS:
+        for strength in STRENGTHS:
+            refs = ", ".join(
+                f"indicators['{ind.id}']"
+                for ind in rs.indicators
+                if ind.dimension == dim and ind.strength is not None and ind.strength.value == strength
+            )
+            if refs:
+                expressions.append((f"p_{dim}_{strength}", f"count([{refs}], # == 'present')"))
+                expressions.append((f"h_{dim}_{strength}", f"count([{refs}], # != 'absent')"))
+            else:
+                expressions += [(f"p_{dim}_{strength}", "0"), (f"h_{dim}_{strength}", "0")]
+        for k in ("p", "h"):
+            rule = DIMENSION_RULE
+            for strength in STRENGTHS:
+                rule = rule.replace(strength, f"$.{k}_{dim}_{strength}")
+            expressions.append((f"{k}_{dim}", rule))
+    for k, key in (("p", "outcome"), ("h", "outcome_high")):
+        victim, indications = VICTIM_RULE, INDICATIONS_RULE
+        for dim in DIMENSIONS:
+            victim = victim.replace(dim, f"$.{k}_{dim}")
+            indications = indications.replace(dim, f"$.{k}_{dim}")
+        expressions.append((key, f"({victim}) ? 'victim' : ({indications}) ? 'indications' : 'no_indication'"))
+    return {
+        "nodes": [
+            {"id": "request", "type": "inputNode", "name": "Request", "position": {"x": 0, "y": 0}},
+            {
+                "id": "screen",
+                "type": "expressionNode",
+                "name": "Screen",
+                "position": {"x": 300, "y": 0},
+                "content": {"expressions": [{"id": f"e{j}", "key": k, "value": v} for j, (k, v) in enumerate(expressions)]},
+            },
+            {"id": "response", "type": "outputNode", "name": "Response", "position": {"x": 600, "y": 0}},
+        ],
+        "edges": [
+            {"id": "in", "type": "edge", "sourceId": "request", "targetId": "screen"},
+            {"id": "out", "type": "edge", "sourceId": "screen", "targetId": "response"},
+        ],
+    }
+
+
+class ZenScreen:
+    def __init__(self, rs: thbscreen.RuleSet) -> None:
+        import zen
+
+        self.engine = zen.ZenEngine()
+        self.decision = self.engine.create_decision(json.dumps(zen_graph(rs)))
+
+    def evaluate(self, case: Mapping[str, Any]) -> tuple[str, str]:
+        result = self.decision.evaluate(case)["result"]
+        return result["outcome"], result["outcome_high"]
+
+
+# -- 4. rule-engine -----------------------------------------------------------------------------
+
+
+class RuleEngineCounts:
+    """rule-engine as its documentation suggests: Python prepares the data (present counts per
+    dimension and strength), one Rule per dimension decides it, two Rules decide the outcome."""
+
+    def __init__(self, rs: thbscreen.RuleSet) -> None:
+        import rule_engine
+
+        self.dimensions = [d.id for d in rs.dimensions]
+        self.meta = {ind.id: (ind.dimension, ind.strength.value) for ind in rs.indicators if ind.strength}
+        self.dimension_rules = {d.id: rule_engine.Rule(d.positive) for d in rs.dimensions}
+        self.victim = rule_engine.Rule(VICTIM_RULE)
+        self.indications = rule_engine.Rule(INDICATIONS_RULE)
+
+    def evaluate(self, case: Mapping[str, Any]) -> str:
+        counts = {d: {"strong": 0, "medium": 0, "weak": 0} for d in self.dimensions}
+        for ind_id, value in case.get("indicators", {}).items():
+            meta = self.meta.get(ind_id)
+            if meta is None:
+                raise ValueError(f"unknown indicator {ind_id!r}")
+            if value == "present":
+                counts[meta[0]][meta[1]] += 1
+        positive = {d: rule.matches(counts[d]) for d, rule in self.dimension_rules.items()}
+        if self.victim.matches(positive):
+            return "victim"
+        if self.indications.matches(positive):
+            return "indications"
+        return "no_indication"
+
+
+class RuleEngineFull:
+    """rule-engine doing the counting too: one counting Rule per dimension and strength reads
+    the case's observations through a resolver (``[o for o in [...] if o == 'present'].length``)."""
+
+    def __init__(self, rs: thbscreen.RuleSet) -> None:
+        import rule_engine
+
+        symbol_of = {ind.id: ind.id.replace(".", "__") for ind in rs.indicators}
+        id_of = {sym: ind_id for ind_id, sym in symbol_of.items()}
+
+        def resolve(thing: Mapping[str, Any], name: str) -> Any:
+            try:
+                return thing.get(id_of[name])
+            except KeyError:
+                raise rule_engine.errors.SymbolResolutionError(name) from None
+
+        context = rule_engine.Context(resolver=resolve)
+        self.counters: list[tuple[str, str, Any]] = []
+        for dim in DIMENSIONS:
+            for strength in STRENGTHS:
+                syms = [symbol_of[i.id] for i in rs.indicators if i.dimension == dim and i.strength and i.strength.value == strength]
+                if syms:
+                    text = f"[o for o in [{', '.join(syms)}] if o == 'present'].length"
+                    self.counters.append((dim, strength, rule_engine.Rule(text, context=context)))
+        self.dimension_rules = {d.id: rule_engine.Rule(d.positive) for d in rs.dimensions}
+        self.victim = rule_engine.Rule(VICTIM_RULE)
+        self.indications = rule_engine.Rule(INDICATIONS_RULE)
+
+    def evaluate(self, case: Mapping[str, Any]) -> str:
+        observations = case.get("indicators", {})
+        counts = {d: {"strong": 0, "medium": 0, "weak": 0} for d in DIMENSIONS}
+        for dim, strength, rule in self.counters:
+            counts[dim][strength] = rule.evaluate(observations)
+        positive = {d: rule.matches(counts[d]) for d, rule in self.dimension_rules.items()}
+        if self.victim.matches(positive):
+            return "victim"
+        if self.indications.matches(positive):
+            return "indications"
+        return "no_indication"
+
+
+# -- agreement ----------------------------------------------------------------------------------
+
+
+def _mismatch(name: str, case: Mapping[str, Any], got: object, want: object) -> AssertionError:
+    return AssertionError(f"{name} disagrees with thbscreen on {case['id']}: got {got!r}, thbscreen {want!r}")
+
+
+def check_agreement(
+    cases: Sequence[Mapping[str, Any]],
+    screener: thbscreen.Screener,
+    hand: HandLoop,
+    zen_impl: ZenScreen,
+    rule_impls: Mapping[str, RuleEngineCounts | RuleEngineFull],
+) -> Counter[str]:
+    """Every implementation against thbscreen on every case; returns the outcome counts."""
+    outcomes: Counter[str] = Counter()
+    for case in cases:
+        a = screener.evaluate(case)
+        want = {
+            "outcome": a.outcome,
+            "outcome_range": (a.outcome_range.low, a.outcome_range.high),
+            "score": a.score,
+            "score_range": tuple(a.score_range),
+            "statuses": {d.id: d.status for d in a.dimension_results},
+            "fired": sorted(f.id for f in a.fired),
+            "unknown": sorted(a.unknown),
+        }
+        outcomes[a.outcome] += 1
+        h = hand.evaluate(case)
+        got = {**{k: h[k] for k in want}, "fired": sorted(h["fired"]), "unknown": sorted(h["unknown"])}
+        for key in want:
+            if got[key] != want[key]:
+                raise _mismatch(f"hand loop ({key})", case, got[key], want[key])
+        z = zen_impl.evaluate(case)
+        if z != want["outcome_range"]:
+            raise _mismatch("zen-engine (outcome, outcome with unknowns present)", case, z, want["outcome_range"])
+        for name, impl in rule_impls.items():
+            r = impl.evaluate(case)
+            if r != a.outcome:
+                raise _mismatch(name, case, r, a.outcome)
+    bad = {"id": "bad", "indicators": {"no_such.indicator": "present"}}
+    for name, fn in (("thbscreen", screener.evaluate), ("hand loop", hand.evaluate), ("rule-engine (counts in Python)", rule_impls["rule_engine"].evaluate)):
+        try:
+            fn(bad)
+        except (ValueError, thbscreen.CaseDataError):
+            continue
+        raise AssertionError(f"{name} accepted an unknown indicator id")
+    return outcomes
+
+
+# -- timing -------------------------------------------------------------------------------------
+
+
+def time_batch(fn: Callable[[Any], object], items: Sequence[Any]) -> float:
+    """Mean microseconds per item over one pass (garbage collector off, as timeit does)."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        for item in items:
+            fn(item)
+        elapsed = time.perf_counter_ns() - start
+    finally:
+        gc.enable()
+    return elapsed / len(items) / 1000.0
+
+
+def _next_questions(assessment: thbscreen.Assessment) -> object:
+    return assessment.next_questions
+
+
+def _evaluate_and_ask(screener: thbscreen.Screener) -> Callable[[Any], object]:
+    def run(case: Any) -> object:
+        return screener.evaluate(case).next_questions
+
+    return run
+
+
+LOAD_SCRIPT = """\
+import json, sys, time
+import thbscreen
+name = sys.argv[1]
+t0 = time.perf_counter_ns()
+rs = thbscreen.load_ruleset(name)
+t1 = time.perf_counter_ns()
+thbscreen.Screener(rs)
+t2 = time.perf_counter_ns()
+thbscreen.Screener(thbscreen.load_ruleset(name))
+t3 = time.perf_counter_ns()
+print(json.dumps({"load_ms": (t1 - t0) / 1e6, "compile_ms": (t2 - t1) / 1e6,
+                  "total_ms": (t2 - t0) / 1e6, "second_total_ms": (t3 - t2) / 1e6}))
+"""
+
+
+def measure_load(runs: int = LOAD_RUNS) -> dict[str, Any]:
+    """load_ruleset + Screener in fresh interpreters; interpreter start and imports not timed."""
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(  # noqa: S603 - our own interpreter and script, no shell
+            [sys.executable, "-c", LOAD_SCRIPT, RULESET], capture_output=True, text=True, check=True, timeout=120
+        )
+        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {
+        "runs": runs,
+        **{key: statistics.median(s[key] for s in samples) for key in ("load_ms", "compile_ms", "total_ms", "second_total_ms")},
+        "samples_total_ms": [s["total_ms"] for s in samples],
+    }
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def verdict(key: str, value: float) -> dict[str, Any]:
+    label, op, limit = TARGETS[key]
+    met = {"<=": value <= limit, ">=": value >= limit, "<": value < limit}[op]
+    return {"label": label, "value": value, "target": f"{op} {limit:g}", "met": met}
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def write_json_atomically(path: str, data: Mapping[str, Any]) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, sort_keys=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def profile_evaluate(screener: thbscreen.Screener, cases: Sequence[Any]) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for case in cases:
+        screener.evaluate(case)
+    profiler.disable()
+    print("\ncProfile of Screener.evaluate over all cases (top 15 by own time):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"number of generated cases (default {DEFAULT_CASES})")
+    parser.add_argument("--slow-cases", type=int, default=DEFAULT_SLOW_CASES, help=f"cases timed for rule-engine with counting rules (default {DEFAULT_SLOW_CASES}); all cases are still checked")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"timed passes per implementation (default {REPEATS})")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT (atomically)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of Screener.evaluate at the end")
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.repeats < 1 or args.slow_cases < 1:
+        parser.error("--cases, --repeats and --slow-cases must be positive")
+
+    wall = time.perf_counter()
+    rs = thbscreen.load_ruleset(RULESET)
+    check_ruleset_matches(rs)
+    screener = thbscreen.Screener(rs)
+    cases = generate_cases(rs, args.cases, args.seed)
+    slow_cases = cases[: args.slow_cases]
+
+    hand = HandLoop(rs)
+    zen_impl = ZenScreen(rs)
+    rule_counts = RuleEngineCounts(rs)
+    rule_full = RuleEngineFull(rs)
+    print(f"checking agreement with thbscreen on {len(cases)} cases ...", flush=True)
+    outcomes = check_agreement(cases, screener, hand, zen_impl, {"rule_engine": rule_counts, "rule_engine_full": rule_full})
+
+    # name -> (callable, items, description); timed round-robin so drift hits all alike.
+    runs: dict[str, tuple[Callable[[Any], object], Sequence[Any], str]] = {
+        "hand": (hand.evaluate, cases, "hand-written loop (full result)"),
+        "thbscreen": (screener.evaluate, cases, "thbscreen Screener.evaluate"),
+        "thbscreen_evaluate_next_questions": (_evaluate_and_ask(screener), cases, "thbscreen evaluate + next_questions"),
+        "zen": (zen_impl.evaluate, cases, "zen-engine (outcome + range)"),
+        "rule_engine": (rule_counts.evaluate, cases, "rule-engine, counts in Python (outcome)"),
+        "rule_engine_full": (rule_full.evaluate, slow_cases, "rule-engine, counting rules (outcome)"),
+    }
+    batches: dict[str, list[float]] = {name: [] for name in [*runs, "next_questions"]}
+    print(f"timing: {args.repeats} passes each ...", flush=True)
+    for _ in range(args.repeats):
+        for name, (fn, items, _desc) in runs.items():
+            batches[name].append(time_batch(fn, items))
+        fresh = [screener.evaluate(c) for c in cases]
+        batches["next_questions"].append(time_batch(_next_questions, fresh))
+        del fresh
+    us = {name: statistics.median(b) for name, b in batches.items()}
+
+    print(f"measuring load_ruleset + Screener in {LOAD_RUNS} fresh interpreters ...", flush=True)
+    load = measure_load()
+
+    verdicts = {
+        "thbscreen_vs_hand": verdict("thbscreen_vs_hand", us["thbscreen"] / us["hand"]),
+        "zen_vs_thbscreen": verdict("zen_vs_thbscreen", us["zen"] / us["thbscreen"]),
+        "rule_engine_vs_thbscreen": verdict("rule_engine_vs_thbscreen", us["rule_engine"] / us["thbscreen"]),
+        "next_questions_us": verdict("next_questions_us", us["next_questions"]),
+        "load_compile_ms": verdict("load_compile_ms", load["total_ms"]),
+    }
+
+    unknown_per_case = statistics.mean(sum(1 for i in rs.indicators if c["indicators"].get(i.id) not in ("present", "absent")) for c in cases)
+    print()
+    print(f"thbscreen {thbscreen.__version__} on {RULESET} ({len(rs.indicators)} indicators), Python {platform.python_version()}, {platform.machine()}")
+    print(f"{len(cases)} cases, seed {args.seed}; outcomes: " + ", ".join(f"{b} {outcomes[b]}" for b in BANDS) + f"; {unknown_per_case:.1f} unknown indicators per case on average")
+    print(f"median of {args.repeats} per-pass means (min-max of passes in brackets)\n")
+    rows = [
+        ("hand", "hand", None),
+        ("thbscreen", "thbscreen", ("hand", "x hand loop")),
+        ("next_questions", "thbscreen next_questions (access only)", None),
+        ("thbscreen_evaluate_next_questions", "thbscreen evaluate + next_questions", ("thbscreen", "x evaluate")),
+        ("zen", "zen", ("thbscreen", "x thbscreen")),
+        ("rule_engine", "rule_engine", ("thbscreen", "x thbscreen")),
+        ("rule_engine_full", "rule_engine_full", ("thbscreen", "x thbscreen")),
+    ]
+    print(f"{'implementation':<44} {'us/case':>10}  {'[min - max]':<19} {'ratio':>14}  cases")
+    for name, label, ratio in rows:
+        desc = runs[name][2] if name in runs else label
+        n = len(runs[name][1]) if name in runs else len(cases)
+        b = batches[name]
+        ratio_text = f"{us[name] / us[ratio[0]]:.1f}{ratio[1]}" if ratio else ""
+        print(f"{desc:<44} {us[name]:>10.2f}  [{min(b):.1f} - {max(b):.1f}]{'':<{max(0, 16 - len(f'{min(b):.1f} - {max(b):.1f}'))}} {ratio_text:>14}  {n}")
+    print(f"{'load_ruleset + Screener, fresh process':<44} {load['total_ms']:>8.1f}ms  (load {load['load_ms']:.1f} + compile {load['compile_ms']:.1f}; again in same process {load['second_total_ms']:.1f}; median of {LOAD_RUNS})")
+    print("\ntargets:")
+    for v in verdicts.values():
+        print(f"  {v['label']:<34} {v['value']:>9.2f}  target {v['target']:<7} {'met' if v['met'] else 'MISSED'}")
+    elapsed = time.perf_counter() - wall
+    print(f"\n(total benchmark time {elapsed:.0f} s)")
+
+    if args.json:
+        write_json_atomically(
+            args.json,
+            {
+                "benchmark": "thbscreen-bench-evaluate/1",
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "ruleset": {"id": rs.id, "version": rs.version, "hash": rs.hash, "indicators": len(rs.indicators)},
+                "environment": {
+                    "python": platform.python_version(),
+                    "implementation": platform.python_implementation(),
+                    "platform": platform.platform(),
+                    "machine": platform.machine(),
+                    "cpus": os.cpu_count(),
+                    "thbscreen": thbscreen.__version__,
+                    "zen-engine": _version("zen-engine"),
+                    "rule-engine": _version("rule-engine"),
+                },
+                "cases": {
+                    "count": len(cases),
+                    "seed": args.seed,
+                    "rates": {**dict(RATES), "unmentioned": round(1 - sum(r for _, r in RATES), 10)},
+                    "outcomes": {b: outcomes[b] for b in BANDS},
+                    "mean_unknown_per_case": unknown_per_case,
+                },
+                "method": {"repeats": args.repeats, "statistic": "median of per-pass mean microseconds per case", "gc": "disabled while timing"},
+                "us_per_case": us,
+                "cases_timed": {name: len(items) for name, (_fn, items, _d) in runs.items()} | {"next_questions": len(cases)},
+                "passes_us_per_case": batches,
+                "load_compile": load,
+                "targets": verdicts,
+                "elapsed_s": elapsed,
+            },
+        )
+        print(f"wrote {args.json}")
+
+    if args.profile:
+        profile_evaluate(screener, cases)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

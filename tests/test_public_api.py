@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import thbscreen
+
+DOCUMENTED = {
+    "Assessment", "Case", "CaseDataError", "CaseFile", "DimensionResult", "Evidence",
+    "ExampleResult", "ExpressionError", "FiredIndicator", "NetworkError", "NextQuestion",
+    "Observation", "OutcomeRange", "Problem", "RuleSet", "RuleSetError", "RuleSetRef",
+    "Screener", "ThbscreenError", "bundled_rulesets", "load_cases", "load_ruleset",
+    "run_examples",
+}  # fmt: skip
+
+
+def test_all_is_exactly_the_documented_api() -> None:
+    assert set(thbscreen.__all__) == DOCUMENTED
+    assert list(thbscreen.__all__) == sorted(thbscreen.__all__)
+    for name in thbscreen.__all__:
+        assert hasattr(thbscreen, name)
+
+
+def test_error_hierarchy() -> None:
+    for cls in (thbscreen.RuleSetError, thbscreen.CaseDataError, thbscreen.NetworkError):
+        assert issubclass(cls, thbscreen.ThbscreenError)
+    assert issubclass(thbscreen.ExpressionError, thbscreen.RuleSetError)
+
+
+def test_import_does_no_work() -> None:
+    import subprocess
+    import sys
+
+    code = "import thbscreen, thbscreen._convert as c; print(c.converter.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"  # no converter built, no file read at import
