@@ -14,6 +14,7 @@ See ``benchmarks/README.md`` for what is measured and how to read the table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -52,16 +53,16 @@ TARGETS = {
 
 # The rules this benchmark re-implements by hand. They are checked against the loaded rule
 # set at start-up, so a change to the rule file fails loudly here instead of as a mismatch.
-DIMENSION_RULE = (
-    "strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)"
+DIMENSION_RULE = "strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)"
+RECRUITMENT = (
+    "deceptive_recruitment",
+    "coercive_recruitment",
+    "recruitment_abuse_of_vulnerability",
 )
-RECRUITMENT = ("deceptive_recruitment", "coercive_recruitment", "recruitment_abuse_of_vulnerability")
 EXPLOITATION = "exploitative_conditions_of_work"
 MEANS = ("coercion_at_destination", "abuse_of_vulnerability_at_destination")
 DIMENSIONS = (*RECRUITMENT, EXPLOITATION, *MEANS)
-VICTIM_RULE = (
-    f"({' or '.join(RECRUITMENT)}) and {EXPLOITATION} and ({' or '.join(MEANS)})"
-)
+VICTIM_RULE = f"({' or '.join(RECRUITMENT)}) and {EXPLOITATION} and ({' or '.join(MEANS)})"
 INDICATIONS_RULE = " or ".join(DIMENSIONS)
 BANDS = ("victim", "indications", "no_indication")  # best first, as thbscreen ranks them
 STRENGTHS = ("strong", "medium", "weak")
@@ -73,17 +74,28 @@ def check_ruleset_matches(rs: thbscreen.RuleSet) -> None:
     problems = []
     if tuple(d.id for d in rs.dimensions) != DIMENSIONS:
         problems.append(f"dimensions are {[d.id for d in rs.dimensions]}")
-    problems += [f"dimension {d.id} rule is {d.positive!r}" for d in rs.dimensions if d.positive != DIMENSION_RULE]
+    problems += [
+        f"dimension {d.id} rule is {d.positive!r}"
+        for d in rs.dimensions
+        if d.positive != DIMENSION_RULE
+    ]
     bands = {b.id: b.when for b in rs.outcomes.bands}
-    if tuple(bands) + (rs.outcomes.fallback.id,) != BANDS:
+    if (*bands, rs.outcomes.fallback.id) != BANDS:
         problems.append(f"bands are {[*bands, rs.outcomes.fallback.id]}")
     elif bands["victim"] != VICTIM_RULE:
         problems.append(f"victim band is {bands['victim']!r}")
     if rs.scoring is None or {k.value: v for k, v in rs.scoring.weights.items()} != WEIGHTS:
         problems.append("scoring weights changed")
-    problems += [f"{i.id} has its own weight or a derivation" for i in rs.indicators if i.weight is not None or i.derive is not None]
+    problems += [
+        f"{i.id} has its own weight or a derivation"
+        for i in rs.indicators
+        if i.weight is not None or i.derive is not None
+    ]
     if problems:
-        raise SystemExit(f"{rs.id} no longer matches the hand-written rules of this benchmark: " + "; ".join(problems))
+        raise SystemExit(
+            f"{rs.id} no longer matches the hand-written rules of this benchmark: "
+            + "; ".join(problems)
+        )
 
 
 # -- cases ---------------------------------------------------------------------------------------
@@ -91,7 +103,7 @@ def check_ruleset_matches(rs: thbscreen.RuleSet) -> None:
 
 def generate_cases(rs: thbscreen.RuleSet, n: int, seed: int = SEED) -> list[dict[str, Any]]:
     """Synthetic cases: each indicator independently present/absent/unknown/unmentioned."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not cryptography
+    rng = random.Random(seed)  # reproducible synthetic data
     ids = [ind.id for ind in rs.indicators]
     bounds = []
     acc = 0.0
@@ -115,14 +127,25 @@ def generate_cases(rs: thbscreen.RuleSet, n: int, seed: int = SEED) -> list[dict
 
 
 def dimension_positive(strong: int, medium: int, weak: int) -> bool:
-    return strong >= 2 or (strong >= 1 and medium + weak >= 1) or medium >= 3 or (medium >= 2 and weak >= 1)
+    return (
+        strong >= 2
+        or (strong >= 1 and medium + weak >= 1)
+        or medium >= 3
+        or (medium >= 2 and weak >= 1)
+    )
 
 
 def outcome_of(positive: Mapping[str, bool]) -> str:
     if (
-        (positive["deceptive_recruitment"] or positive["coercive_recruitment"] or positive["recruitment_abuse_of_vulnerability"])
+        (
+            positive["deceptive_recruitment"]
+            or positive["coercive_recruitment"]
+            or positive["recruitment_abuse_of_vulnerability"]
+        )
         and positive["exploitative_conditions_of_work"]
-        and (positive["coercion_at_destination"] or positive["abuse_of_vulnerability_at_destination"])
+        and (
+            positive["coercion_at_destination"] or positive["abuse_of_vulnerability_at_destination"]
+        )
     ):
         return "victim"
     if any(positive.values()):
@@ -136,49 +159,58 @@ class HandLoop:
     def __init__(self, rs: thbscreen.RuleSet) -> None:
         self.ids = [ind.id for ind in rs.indicators]
         self.dimensions = [d.id for d in rs.dimensions]
-        self.meta = {ind.id: (ind.dimension, ind.strength.value) for ind in rs.indicators if ind.strength}
-        self.totals = {d: dict.fromkeys(STRENGTHS, 0) for d in self.dimensions}
-        for dim, strength in self.meta.values():
-            self.totals[dim][strength] += 1
+        dim_index = {d: k for k, d in enumerate(self.dimensions)}
+        # indicator id -> (dimension index, strength index: 0 strong, 1 medium, 2 weak)
+        self.meta = {
+            ind.id: (dim_index[ind.dimension], STRENGTHS.index(ind.strength.value))
+            for ind in rs.indicators
+            if ind.strength
+        }
+        self.totals = [[0, 0, 0] for _ in self.dimensions]
+        for d, s in self.meta.values():
+            self.totals[d][s] += 1
 
     def evaluate(self, case: Mapping[str, Any]) -> dict[str, Any]:
         observations = case.get("indicators", {})
-        present = {d: {"strong": 0, "medium": 0, "weak": 0} for d in self.dimensions}
-        absent = {d: {"strong": 0, "medium": 0, "weak": 0} for d in self.dimensions}
+        present = [[0, 0, 0] for _ in self.dimensions]
+        absent = [[0, 0, 0] for _ in self.dimensions]
         fired = []
         for ind_id, value in observations.items():
-            meta = self.meta.get(ind_id)
-            if meta is None:
-                raise ValueError(f"unknown indicator {ind_id!r}")
-            dim, strength = meta
+            try:
+                d, s = self.meta[ind_id]
+            except KeyError:
+                raise ValueError(f"unknown indicator {ind_id!r}") from None
             if value == "present":
-                present[dim][strength] += 1
+                present[d][s] += 1
                 fired.append(ind_id)
             elif value == "absent":
-                absent[dim][strength] += 1
+                absent[d][s] += 1
             elif value != "unknown":
                 raise ValueError(f"{ind_id}: expected present, absent or unknown, got {value!r}")
         unknown = [i for i in self.ids if observations.get(i) not in ("present", "absent")]
 
-        score = unknown_weight = 0
+        score = high_score = 0
         positive: dict[str, bool] = {}
         possible: dict[str, bool] = {}
         statuses: dict[str, str] = {}
-        for dim in self.dimensions:
-            p, a, total = present[dim], absent[dim], self.totals[dim]
-            u = {s: total[s] - p[s] - a[s] for s in STRENGTHS}
-            score += 3 * p["strong"] + 2 * p["medium"] + p["weak"]
-            unknown_weight += 3 * u["strong"] + 2 * u["medium"] + u["weak"]
-            positive[dim] = dimension_positive(p["strong"], p["medium"], p["weak"])
-            possible[dim] = dimension_positive(p["strong"] + u["strong"], p["medium"] + u["medium"], p["weak"] + u["weak"])
-            statuses[dim] = "positive" if positive[dim] else "undetermined" if possible[dim] else "negative"
+        for d, dim in enumerate(self.dimensions):
+            ps, pm, pw = present[d]
+            # present or unknown = every indicator of the dimension that is not absent
+            hs, hm, hw = (t - a for t, a in zip(self.totals[d], absent[d], strict=True))
+            score += 3 * ps + 2 * pm + pw
+            high_score += 3 * hs + 2 * hm + hw
+            positive[dim] = dimension_positive(ps, pm, pw)
+            possible[dim] = dimension_positive(hs, hm, hw)
+            statuses[dim] = (
+                "positive" if positive[dim] else "undetermined" if possible[dim] else "negative"
+            )
         outcome = outcome_of(positive)
         return {
             "id": case.get("id"),
             "outcome": outcome,
             "outcome_range": (outcome, outcome_of(possible)),
             "score": score,
-            "score_range": (score, score + unknown_weight),
+            "score_range": (score, high_score),
             "statuses": statuses,
             "fired": fired,
             "unknown": unknown,
@@ -201,7 +233,9 @@ def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
             refs = ", ".join(
                 f"indicators['{ind.id}']"
                 for ind in rs.indicators
-                if ind.dimension == dim and ind.strength is not None and ind.strength.value == strength
+                if ind.dimension == dim
+                and ind.strength is not None
+                and ind.strength.value == strength
             )
             if refs:
                 expressions.append((f"p_{dim}_{strength}", f"count([{refs}], # == 'present')"))
@@ -218,7 +252,9 @@ def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
         for dim in DIMENSIONS:
             victim = victim.replace(dim, f"$.{k}_{dim}")
             indications = indications.replace(dim, f"$.{k}_{dim}")
-        expressions.append((key, f"({victim}) ? 'victim' : ({indications}) ? 'indications' : 'no_indication'"))
+        expressions.append(
+            (key, f"({victim}) ? 'victim' : ({indications}) ? 'indications' : 'no_indication'")
+        )
     return {
         "nodes": [
             {"id": "request", "type": "inputNode", "name": "Request", "position": {"x": 0, "y": 0}},
@@ -227,9 +263,19 @@ def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
                 "type": "expressionNode",
                 "name": "Screen",
                 "position": {"x": 300, "y": 0},
-                "content": {"expressions": [{"id": f"e{j}", "key": k, "value": v} for j, (k, v) in enumerate(expressions)]},
+                "content": {
+                    "expressions": [
+                        {"id": f"e{j}", "key": k, "value": v}
+                        for j, (k, v) in enumerate(expressions)
+                    ]
+                },
             },
-            {"id": "response", "type": "outputNode", "name": "Response", "position": {"x": 600, "y": 0}},
+            {
+                "id": "response",
+                "type": "outputNode",
+                "name": "Response",
+                "position": {"x": 600, "y": 0},
+            },
         ],
         "edges": [
             {"id": "in", "type": "edge", "sourceId": "request", "targetId": "screen"},
@@ -239,13 +285,30 @@ def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
 
 
 class ZenScreen:
+    """The graph loaded through the engine, as zen's documentation recommends for speed: a
+    loader returning pre-parsed ``ZenDecisionContent``, then ``engine.evaluate(key, input)``.
+
+    The input is the case itself (``{"id": ..., "indicators": {...}}``); zen does not check
+    indicator ids. ``evaluate_decision`` is the other documented path,
+    ``engine.create_decision(...).evaluate(input)``, on the same graph (slower in zen-engine
+    2.x; timed for information only).
+    """
+
+    KEY = "thbscreen-bench.json"
+
     def __init__(self, rs: thbscreen.RuleSet) -> None:
         import zen
 
-        self.engine = zen.ZenEngine()
-        self.decision = self.engine.create_decision(json.dumps(zen_graph(rs)))
+        graph = json.dumps(zen_graph(rs))
+        content = zen.ZenDecisionContent(graph)
+        self.engine = zen.ZenEngine({"loader": lambda key: content})
+        self.decision = zen.ZenEngine().create_decision(graph)
 
     def evaluate(self, case: Mapping[str, Any]) -> tuple[str, str]:
+        result = self.engine.evaluate(self.KEY, case)["result"]
+        return result["outcome"], result["outcome_high"]
+
+    def evaluate_decision(self, case: Mapping[str, Any]) -> tuple[str, str]:
         result = self.decision.evaluate(case)["result"]
         return result["outcome"], result["outcome_high"]
 
@@ -261,7 +324,9 @@ class RuleEngineCounts:
         import rule_engine
 
         self.dimensions = [d.id for d in rs.dimensions]
-        self.meta = {ind.id: (ind.dimension, ind.strength.value) for ind in rs.indicators if ind.strength}
+        self.meta = {
+            ind.id: (ind.dimension, ind.strength.value) for ind in rs.indicators if ind.strength
+        }
         self.dimension_rules = {d.id: rule_engine.Rule(d.positive) for d in rs.dimensions}
         self.victim = rule_engine.Rule(VICTIM_RULE)
         self.indications = rule_engine.Rule(INDICATIONS_RULE)
@@ -302,7 +367,11 @@ class RuleEngineFull:
         self.counters: list[tuple[str, str, Any]] = []
         for dim in DIMENSIONS:
             for strength in STRENGTHS:
-                syms = [symbol_of[i.id] for i in rs.indicators if i.dimension == dim and i.strength and i.strength.value == strength]
+                syms = [
+                    symbol_of[i.id]
+                    for i in rs.indicators
+                    if i.dimension == dim and i.strength and i.strength.value == strength
+                ]
                 if syms:
                     text = f"[o for o in [{', '.join(syms)}] if o == 'present'].length"
                     self.counters.append((dim, strength, rule_engine.Rule(text, context=context)))
@@ -327,7 +396,9 @@ class RuleEngineFull:
 
 
 def _mismatch(name: str, case: Mapping[str, Any], got: object, want: object) -> AssertionError:
-    return AssertionError(f"{name} disagrees with thbscreen on {case['id']}: got {got!r}, thbscreen {want!r}")
+    return AssertionError(
+        f"{name} disagrees with thbscreen on {case['id']}: got {got!r}, thbscreen {want!r}"
+    )
 
 
 def check_agreement(
@@ -352,19 +423,32 @@ def check_agreement(
         }
         outcomes[a.outcome] += 1
         h = hand.evaluate(case)
-        got = {**{k: h[k] for k in want}, "fired": sorted(h["fired"]), "unknown": sorted(h["unknown"])}
+        got = {
+            **{k: h[k] for k in want},
+            "fired": sorted(h["fired"]),
+            "unknown": sorted(h["unknown"]),
+        }
         for key in want:
             if got[key] != want[key]:
                 raise _mismatch(f"hand loop ({key})", case, got[key], want[key])
-        z = zen_impl.evaluate(case)
-        if z != want["outcome_range"]:
-            raise _mismatch("zen-engine (outcome, outcome with unknowns present)", case, z, want["outcome_range"])
+        for z in (zen_impl.evaluate(case), zen_impl.evaluate_decision(case)):
+            if z != want["outcome_range"]:
+                raise _mismatch(
+                    "zen-engine (outcome, outcome with unknowns present)",
+                    case,
+                    z,
+                    want["outcome_range"],
+                )
         for name, impl in rule_impls.items():
             r = impl.evaluate(case)
             if r != a.outcome:
                 raise _mismatch(name, case, r, a.outcome)
     bad = {"id": "bad", "indicators": {"no_such.indicator": "present"}}
-    for name, fn in (("thbscreen", screener.evaluate), ("hand loop", hand.evaluate), ("rule-engine (counts in Python)", rule_impls["rule_engine"].evaluate)):
+    for name, fn in (
+        ("thbscreen", screener.evaluate),
+        ("hand loop", hand.evaluate),
+        ("rule-engine (counts in Python)", rule_impls["rule_engine"].evaluate),
+    ):
         try:
             fn(bad)
         except (ValueError, thbscreen.CaseDataError):
@@ -421,13 +505,20 @@ def measure_load(runs: int = LOAD_RUNS) -> dict[str, Any]:
     """load_ruleset + Screener in fresh interpreters; interpreter start and imports not timed."""
     samples = []
     for _ in range(runs):
-        out = subprocess.run(  # noqa: S603 - our own interpreter and script, no shell
-            [sys.executable, "-c", LOAD_SCRIPT, RULESET], capture_output=True, text=True, check=True, timeout=120
+        out = subprocess.run(  # our own interpreter and script, no shell
+            [sys.executable, "-c", LOAD_SCRIPT, RULESET],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         )
         samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {
         "runs": runs,
-        **{key: statistics.median(s[key] for s in samples) for key in ("load_ms", "compile_ms", "total_ms", "second_total_ms")},
+        **{
+            key: statistics.median(s[key] for s in samples)
+            for key in ("load_ms", "compile_ms", "total_ms", "second_total_ms")
+        },
         "samples_total_ms": [s["total_ms"] for s in samples],
     }
 
@@ -460,34 +551,63 @@ def write_json_atomically(path: str, data: Mapping[str, Any]) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
-def profile_evaluate(screener: thbscreen.Screener, cases: Sequence[Any]) -> None:
+def profile_thbscreen(screener: thbscreen.Screener, cases: Sequence[Any], top: int = 12) -> None:
+    """cProfile of evaluate, of next_questions and of loading + compiling (in this process)."""
     import cProfile
     import pstats
 
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for case in cases:
-        screener.evaluate(case)
-    profiler.disable()
-    print("\ncProfile of Screener.evaluate over all cases (top 15 by own time):")
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+    fresh = [screener.evaluate(c) for c in cases]
+    jobs: list[tuple[str, Callable[[], object]]] = [
+        ("Screener.evaluate over all cases", lambda: [screener.evaluate(c) for c in cases]),
+        ("Assessment.next_questions over all cases", lambda: [a.next_questions for a in fresh]),
+        (
+            "load_ruleset + Screener (again, in this process)",
+            lambda: thbscreen.Screener(thbscreen.load_ruleset(RULESET)),
+        ),
+    ]
+    for title, job in jobs:
+        profiler = cProfile.Profile()
+        profiler.runcall(job)
+        print(f"\ncProfile: {title} (top {top} by own time)")
+        pstats.Stats(profiler, stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(
+            top
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"number of generated cases (default {DEFAULT_CASES})")
-    parser.add_argument("--slow-cases", type=int, default=DEFAULT_SLOW_CASES, help=f"cases timed for rule-engine with counting rules (default {DEFAULT_SLOW_CASES}); all cases are still checked")
-    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"timed passes per implementation (default {REPEATS})")
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=DEFAULT_CASES,
+        help=f"number of generated cases (default {DEFAULT_CASES})",
+    )
+    parser.add_argument(
+        "--slow-cases",
+        type=int,
+        default=DEFAULT_SLOW_CASES,
+        help=f"cases timed for rule-engine with counting rules (default {DEFAULT_SLOW_CASES}); all cases are still checked",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=REPEATS,
+        help=f"timed passes per implementation (default {REPEATS})",
+    )
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT (atomically)")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of Screener.evaluate at the end")
+    parser.add_argument(
+        "--json", metavar="OUT", help="also write the results as JSON to OUT (atomically)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="finally print cProfile hotspots of evaluate, next_questions and loading",
+    )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.repeats < 1 or args.slow_cases < 1:
         parser.error("--cases, --repeats and --slow-cases must be positive")
@@ -504,25 +624,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     rule_counts = RuleEngineCounts(rs)
     rule_full = RuleEngineFull(rs)
     print(f"checking agreement with thbscreen on {len(cases)} cases ...", flush=True)
-    outcomes = check_agreement(cases, screener, hand, zen_impl, {"rule_engine": rule_counts, "rule_engine_full": rule_full})
+    outcomes = check_agreement(
+        cases, screener, hand, zen_impl, {"rule_engine": rule_counts, "rule_engine_full": rule_full}
+    )
 
-    # name -> (callable, items, description); timed round-robin so drift hits all alike.
-    runs: dict[str, tuple[Callable[[Any], object], Sequence[Any], str]] = {
-        "hand": (hand.evaluate, cases, "hand-written loop (full result)"),
-        "thbscreen": (screener.evaluate, cases, "thbscreen Screener.evaluate"),
-        "thbscreen_evaluate_next_questions": (_evaluate_and_ask(screener), cases, "thbscreen evaluate + next_questions"),
-        "zen": (zen_impl.evaluate, cases, "zen-engine (outcome + range)"),
-        "rule_engine": (rule_counts.evaluate, cases, "rule-engine, counts in Python (outcome)"),
-        "rule_engine_full": (rule_full.evaluate, slow_cases, "rule-engine, counting rules (outcome)"),
+    # name -> (callable, items, description, ratio base); timed round-robin, one pass of each
+    # per round, so slow drift of the machine affects all alike.
+    runs: dict[str, tuple[Callable[[Any], object], Sequence[Any], str, str | None]] = {
+        "hand": (hand.evaluate, cases, "hand-written loop (full result)", None),
+        "thbscreen": (screener.evaluate, cases, "thbscreen Screener.evaluate", "hand"),
+        "next_questions": (_next_questions, cases, "thbscreen .next_questions (access only)", None),
+        "thbscreen_evaluate_next_questions": (
+            _evaluate_and_ask(screener),
+            cases,
+            "thbscreen evaluate + .next_questions",
+            "thbscreen",
+        ),
+        "zen": (
+            zen_impl.evaluate,
+            cases,
+            "zen-engine engine.evaluate (outcome+range)",
+            "thbscreen",
+        ),
+        "zen_decision": (
+            zen_impl.evaluate_decision,
+            cases,
+            "zen-engine decision.evaluate (same graph)",
+            "thbscreen",
+        ),
+        "rule_engine": (
+            rule_counts.evaluate,
+            cases,
+            "rule-engine, counts in Python (outcome)",
+            "thbscreen",
+        ),
+        "rule_engine_full": (
+            rule_full.evaluate,
+            slow_cases,
+            "rule-engine, counting in rules (outcome)",
+            "thbscreen",
+        ),
     }
-    batches: dict[str, list[float]] = {name: [] for name in [*runs, "next_questions"]}
-    print(f"timing: {args.repeats} passes each ...", flush=True)
+    batches: dict[str, list[float]] = {name: [] for name in runs}
+    print(f"timing: {args.repeats} passes of each ...", flush=True)
     for _ in range(args.repeats):
-        for name, (fn, items, _desc) in runs.items():
+        for name, (fn, items, _desc, _base) in runs.items():
+            if name == "next_questions":
+                items = [screener.evaluate(c) for c in items]  # fresh: next_questions is cached
             batches[name].append(time_batch(fn, items))
-        fresh = [screener.evaluate(c) for c in cases]
-        batches["next_questions"].append(time_batch(_next_questions, fresh))
-        del fresh
     us = {name: statistics.median(b) for name, b in batches.items()}
 
     print(f"measuring load_ruleset + Screener in {LOAD_RUNS} fresh interpreters ...", flush=True)
@@ -531,38 +680,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = {
         "thbscreen_vs_hand": verdict("thbscreen_vs_hand", us["thbscreen"] / us["hand"]),
         "zen_vs_thbscreen": verdict("zen_vs_thbscreen", us["zen"] / us["thbscreen"]),
-        "rule_engine_vs_thbscreen": verdict("rule_engine_vs_thbscreen", us["rule_engine"] / us["thbscreen"]),
+        "rule_engine_vs_thbscreen": verdict(
+            "rule_engine_vs_thbscreen", us["rule_engine"] / us["thbscreen"]
+        ),
         "next_questions_us": verdict("next_questions_us", us["next_questions"]),
         "load_compile_ms": verdict("load_compile_ms", load["total_ms"]),
     }
 
-    unknown_per_case = statistics.mean(sum(1 for i in rs.indicators if c["indicators"].get(i.id) not in ("present", "absent")) for c in cases)
+    unknown_per_case = statistics.mean(
+        sum(1 for i in rs.indicators if c["indicators"].get(i.id) not in ("present", "absent"))
+        for c in cases
+    )
     print()
-    print(f"thbscreen {thbscreen.__version__} on {RULESET} ({len(rs.indicators)} indicators), Python {platform.python_version()}, {platform.machine()}")
-    print(f"{len(cases)} cases, seed {args.seed}; outcomes: " + ", ".join(f"{b} {outcomes[b]}" for b in BANDS) + f"; {unknown_per_case:.1f} unknown indicators per case on average")
-    print(f"median of {args.repeats} per-pass means (min-max of passes in brackets)\n")
-    rows = [
-        ("hand", "hand", None),
-        ("thbscreen", "thbscreen", ("hand", "x hand loop")),
-        ("next_questions", "thbscreen next_questions (access only)", None),
-        ("thbscreen_evaluate_next_questions", "thbscreen evaluate + next_questions", ("thbscreen", "x evaluate")),
-        ("zen", "zen", ("thbscreen", "x thbscreen")),
-        ("rule_engine", "rule_engine", ("thbscreen", "x thbscreen")),
-        ("rule_engine_full", "rule_engine_full", ("thbscreen", "x thbscreen")),
-    ]
-    print(f"{'implementation':<44} {'us/case':>10}  {'[min - max]':<19} {'ratio':>14}  cases")
-    for name, label, ratio in rows:
-        desc = runs[name][2] if name in runs else label
-        n = len(runs[name][1]) if name in runs else len(cases)
+    print(
+        f"thbscreen {thbscreen.__version__}, rule set {RULESET} ({len(rs.indicators)} indicators); "
+        f"zen-engine {_version('zen-engine')}, rule-engine {_version('rule-engine')}; "
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{len(cases)} cases (seed {args.seed}): "
+        + ", ".join(f"{outcomes[b]} {b}" for b in BANDS)
+        + f"; {unknown_per_case:.1f} of {len(rs.indicators)} indicators unknown per case on average"
+    )
+    print(
+        f"us/case = median over {args.repeats} passes of the mean per case in a pass; [fastest - slowest pass]\n"
+    )
+    print(f"{'implementation':<44} {'us/case':>9}  {'[passes]':<17} {'ratio':>17}  {'cases':>5}")
+    for name, (_fn, items, desc, base) in runs.items():
         b = batches[name]
-        ratio_text = f"{us[name] / us[ratio[0]]:.1f}{ratio[1]}" if ratio else ""
-        print(f"{desc:<44} {us[name]:>10.2f}  [{min(b):.1f} - {max(b):.1f}]{'':<{max(0, 16 - len(f'{min(b):.1f} - {max(b):.1f}'))}} {ratio_text:>14}  {n}")
-    print(f"{'load_ruleset + Screener, fresh process':<44} {load['total_ms']:>8.1f}ms  (load {load['load_ms']:.1f} + compile {load['compile_ms']:.1f}; again in same process {load['second_total_ms']:.1f}; median of {LOAD_RUNS})")
+        spread = f"[{min(b):.1f} - {max(b):.1f}]"
+        ratio = f"{us[name] / us[base]:.1f}x {base}" if base else ""
+        print(f"{desc:<44} {us[name]:>9.1f}  {spread:<17} {ratio:>17}  {len(items):>5}")
+    print(
+        f"{'load_ruleset + Screener, fresh interpreter':<44} {load['total_ms']:>7.1f}ms  "
+        f"(load {load['load_ms']:.1f} + compile {load['compile_ms']:.1f} ms; median of {LOAD_RUNS} runs; "
+        f"a second time in the same process {load['second_total_ms']:.1f} ms)"
+    )
     print("\ntargets:")
     for v in verdicts.values():
-        print(f"  {v['label']:<34} {v['value']:>9.2f}  target {v['target']:<7} {'met' if v['met'] else 'MISSED'}")
+        print(
+            f"  {v['label']:<32} {v['value']:>9.1f}   target {v['target']:<6} {'met' if v['met'] else 'MISSED'}"
+        )
     elapsed = time.perf_counter() - wall
-    print(f"\n(total benchmark time {elapsed:.0f} s)")
+    print(f"\n(whole benchmark: {elapsed:.0f} s)")
 
     if args.json:
         write_json_atomically(
@@ -570,7 +730,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             {
                 "benchmark": "thbscreen-bench-evaluate/1",
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "ruleset": {"id": rs.id, "version": rs.version, "hash": rs.hash, "indicators": len(rs.indicators)},
+                "ruleset": {
+                    "id": rs.id,
+                    "version": rs.version,
+                    "hash": rs.hash,
+                    "indicators": len(rs.indicators),
+                },
                 "environment": {
                     "python": platform.python_version(),
                     "implementation": platform.python_implementation(),
@@ -584,13 +749,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "cases": {
                     "count": len(cases),
                     "seed": args.seed,
-                    "rates": {**dict(RATES), "unmentioned": round(1 - sum(r for _, r in RATES), 10)},
+                    "rates": {
+                        **dict(RATES),
+                        "unmentioned": round(1 - sum(r for _, r in RATES), 10),
+                    },
                     "outcomes": {b: outcomes[b] for b in BANDS},
                     "mean_unknown_per_case": unknown_per_case,
                 },
-                "method": {"repeats": args.repeats, "statistic": "median of per-pass mean microseconds per case", "gc": "disabled while timing"},
+                "method": {
+                    "repeats": args.repeats,
+                    "statistic": "median of per-pass mean microseconds per case",
+                    "gc": "disabled while timing",
+                },
                 "us_per_case": us,
-                "cases_timed": {name: len(items) for name, (_fn, items, _d) in runs.items()} | {"next_questions": len(cases)},
+                "cases_timed": {name: len(items) for name, (_fn, items, _d, _b) in runs.items()},
                 "passes_us_per_case": batches,
                 "load_compile": load,
                 "targets": verdicts,
@@ -600,7 +772,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.json}")
 
     if args.profile:
-        profile_evaluate(screener, cases)
+        profile_thbscreen(screener, cases)
     return 0
 
 
