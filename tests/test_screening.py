@@ -112,7 +112,8 @@ def test_derived_indicators_carry_their_facts_as_evidence(tiny: Screener) -> Non
 
 def test_unknown_facts_leave_derived_indicators_unknown(tiny: Screener) -> None:
     a = tiny.evaluate({"indicators": {"a.one": "present", "a.two": "present", "b.other": "absent"}})
-    assert "b.hours" in a.unknown and "b.farm" in a.unknown
+    assert "b.hours" in a.unknown
+    assert "b.farm" in a.unknown
     assert a.outcome == "some"
     assert list(a.outcome_range) == ["some", "high"]
     b = tiny.evaluate(
@@ -121,7 +122,8 @@ def test_unknown_facts_leave_derived_indicators_unknown(tiny: Screener) -> None:
             "indicators": {"a.one": "present", "a.two": "present", "b.other": "absent"},
         }
     )
-    assert b.determined and b.outcome == "some"
+    assert b.determined
+    assert b.outcome == "some"
     assert b.dimensions["b"].status == "negative"
 
 
@@ -209,7 +211,8 @@ def test_next_questions_rank_the_deciding_question_first(adult: Screener) -> Non
 def test_determined_assessments_have_no_impactful_questions(adult: Screener) -> None:
     everything = {ind.id: "present" for ind in adult.ruleset.indicators}
     a = adult.evaluate({"indicators": everything})
-    assert a.determined and a.outcome == "victim"
+    assert a.determined
+    assert a.outcome == "victim"
     assert a.next_questions == ()
 
 
@@ -218,7 +221,8 @@ def test_assessment_is_immutable_and_keeps_case_data_out_of_repr(adult: Screener
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         a.outcome = "victim"  # type: ignore[misc]
     assert DESTINATION_STRONG not in repr(a.dimensions)
-    assert "_state" not in repr(a) and "present" not in repr(a).replace("'present'", "")
+    assert "_state" not in repr(a)
+    assert "present" not in repr(a).replace("'present'", "")
 
 
 def test_json_form_is_versioned_and_complete(adult: Screener) -> None:
@@ -272,7 +276,8 @@ def test_generated_code_contains_no_rule_text(adult: Screener) -> None:
     source = adult.program_source
     for ind in adult.ruleset.indicators:
         assert ind.id not in source
-    assert "coercion" not in source and "victim" not in source
+    assert "coercion" not in source
+    assert "victim" not in source
 
 
 def test_every_example_case_matches_its_hand_checked_expectation() -> None:
