@@ -25,7 +25,7 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy --strict src/thbscreen
+	$(BIN)/mypy --strict src/thbscreen tests/typing
 	$(BIN)/python -m pytest
 
 docs: $(STAMP_TEST)
