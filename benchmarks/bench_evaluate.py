@@ -673,6 +673,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 items = [screener.evaluate(c) for c in items]  # fresh: next_questions is cached
             batches[name].append(time_batch(fn, items))
     us = {name: statistics.median(b) for name, b in batches.items()}
+    # Ratio of the medians (the headline), and the median of per-round ratios: each round
+    # times every implementation once, close together, so the paired ratio is less
+    # sensitive to the machine getting slower or faster between rounds.
+    ratios = {
+        name: {
+            "base": base,
+            "of_medians": us[name] / us[base],
+            "paired": statistics.median(
+                a / b for a, b in zip(batches[name], batches[base], strict=True)
+            ),
+        }
+        for name, (_fn, _items, _desc, base) in runs.items()
+        if base
+    }
+    load_average = os.getloadavg()
 
     print(f"measuring load_ruleset + Screener in {LOAD_RUNS} fresh interpreters ...", flush=True)
     load = measure_load()
@@ -705,12 +720,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"us/case = median over {args.repeats} passes of the mean per case in a pass; [fastest - slowest pass]\n"
     )
-    print(f"{'implementation':<44} {'us/case':>9}  {'[passes]':<17} {'ratio':>17}  {'cases':>5}")
+    print(
+        f"{'implementation':<44} {'us/case':>9}  {'[passes]':<17} {'ratio':>17} {'(paired)':>8}  {'cases':>5}"
+    )
     for name, (_fn, items, desc, base) in runs.items():
         b = batches[name]
         spread = f"[{min(b):.1f} - {max(b):.1f}]"
-        ratio = f"{us[name] / us[base]:.1f}x {base}" if base else ""
-        print(f"{desc:<44} {us[name]:>9.1f}  {spread:<17} {ratio:>17}  {len(items):>5}")
+        ratio = f"{ratios[name]['of_medians']:.1f}x {base}" if base else ""
+        paired = f"({ratios[name]['paired']:.1f}x)" if base else ""
+        print(f"{desc:<44} {us[name]:>9.1f}  {spread:<17} {ratio:>17} {paired:>8}  {len(items):>5}")
     print(
         f"{'load_ruleset + Screener, fresh interpreter':<44} {load['total_ms']:>7.1f}ms  "
         f"(load {load['load_ms']:.1f} + compile {load['compile_ms']:.1f} ms; median of {LOAD_RUNS} runs; "
@@ -722,7 +740,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  {v['label']:<32} {v['value']:>9.1f}   target {v['target']:<6} {'met' if v['met'] else 'MISSED'}"
         )
     elapsed = time.perf_counter() - wall
-    print(f"\n(whole benchmark: {elapsed:.0f} s)")
+    print(f"\n(whole benchmark: {elapsed:.0f} s; load average {load_average[0]:.2f} at the end)")
+    spread = max(max(b) / min(b) for b in batches.values())
+    if load_average[0] > max(1.5, 0.75 * (os.cpu_count() or 1)) or spread > 1.5:
+        print(
+            f"warning: noisy run (load average {load_average[0]:.2f}, slowest pass up to {spread:.1f}x"
+            " the fastest of the same implementation): other work was competing for the CPU."
+            " Prefer the paired ratios, and re-run on a quiet machine before judging a target."
+        )
 
     if args.json:
         write_json_atomically(
@@ -762,6 +787,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "gc": "disabled while timing",
                 },
                 "us_per_case": us,
+                "ratios": ratios,
+                "load_average_at_end": list(load_average),
                 "cases_timed": {name: len(items) for name, (_fn, items, _d, _b) in runs.items()},
                 "passes_us_per_case": batches,
                 "load_compile": load,

@@ -160,3 +160,27 @@ ids = st.sampled_from([ind.id for ind in ADULT.indicators])
 def test_arbitrary_mappings_raise_only_case_data_errors(value: Any) -> None:
     with contextlib.suppress(CaseDataError):
         SCREENERS["adult"].evaluate(value)
+
+
+@pytest.mark.parametrize("profile", ["adult", "child"])
+@given(data=st.data())
+@settings(max_examples=25)
+def test_next_questions_say_what_each_answer_would_do(profile: str, data: st.DataObject) -> None:
+    screener = SCREENERS[profile]
+    case = data.draw(cases(screener))
+    a = screener.evaluate(case)
+    questions = a.next_questions
+    assert sorted(q.indicator for q in questions) == sorted(a.unknown)
+    for q in data.draw(st.lists(st.sampled_from(questions), max_size=3)) if questions else []:
+        yes = screener.evaluate(
+            {**case, "indicators": {**case["indicators"], q.indicator: "present"}}
+        )
+        no = screener.evaluate(
+            {**case, "indicators": {**case["indicators"], q.indicator: "absent"}}
+        )
+        assert q.outcome_if_present == yes.outcome
+        assert q.outcome_range_if_present == yes.outcome_range
+        assert q.outcome_range_if_absent == no.outcome_range
+        if q.impact == 0:
+            assert yes.outcome == a.outcome
+            assert yes.outcome_range == no.outcome_range == a.outcome_range

@@ -320,3 +320,32 @@ def test_run_examples_reports_differences(tmp_path: Path) -> None:
     [result] = thbscreen.run_examples(rs)
     assert not result.passed
     assert result.differences == (("outcome", "some", "high"),)
+
+
+def test_next_questions_when_a_band_uses_the_score(tmp_path: Path) -> None:
+    text = TINY.replace(
+        "{id: some, title: Some, when: a or b}",
+        "{id: some, title: Some, when: a or b or score >= 5}",
+    )
+    screener = Screener(thbscreen.load_ruleset(write(tmp_path, "s.yaml", text)))
+    case = {
+        "indicators": {
+            "a.one": "present",
+            "a.two": "present",
+            "b.other": "absent",
+            "b.farm": "absent",
+            "b.hours": "absent",
+        }
+    }
+    a = screener.evaluate(case)
+    assert a.outcome == "some"
+    assert a.dimensions["a"].status == "positive"
+    # a.three is unknown in a dimension already positive; its answer still moves the score.
+    for q in a.next_questions:
+        yes = screener.evaluate({"indicators": {**case["indicators"], q.indicator: "present"}})
+        no = screener.evaluate({"indicators": {**case["indicators"], q.indicator: "absent"}})
+        assert (q.outcome_if_present, q.outcome_range_if_present, q.outcome_range_if_absent) == (
+            yes.outcome,
+            yes.outcome_range,
+            no.outcome_range,
+        )

@@ -18,12 +18,27 @@ Usage:
 
 A missing page is created with a short hand-written skeleton to fill in. Only the public API
 is used: ``thbscreen.load_ruleset`` and the fields of ``thbscreen.RuleSet``.
+
+Worked examples in the hand-written part are kept real the same way: in every block
+
+    ```console
+    $ thbscreen screen <arguments>
+    <output>
+    ```
+
+of a page in docs/rulesets/, the output is what the ``thbscreen`` command prints now for
+those arguments (run from the repository root), so an edited rule file (new hash, new
+outcome) cannot leave a stale example behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import re
+import shlex
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -104,16 +119,26 @@ def ruleset_section(rs: thbscreen.RuleSet, rel_file: str) -> list[str]:
     prov = rs.provenance
     out = [NOTICE, "", "## Reference (generated from the rule file)", ""]
     out += table(
-        ["rule set", "version", "file", "indicators", "dimensions", "outcome bands", "embedded tests"],
-        [[
-            code(rs.id),
-            cell(rs.version),
-            code(rel_file),
-            str(len(rs.indicators)),
-            str(len(rs.dimensions)),
-            str(len(rs.outcomes.bands) + 1),
-            str(len(rs.tests)),
-        ]],
+        [
+            "rule set",
+            "version",
+            "file",
+            "indicators",
+            "dimensions",
+            "outcome bands",
+            "embedded tests",
+        ],
+        [
+            [
+                code(rs.id),
+                cell(rs.version),
+                code(rel_file),
+                str(len(rs.indicators)),
+                str(len(rs.dimensions)),
+                str(len(rs.outcomes.bands) + 1),
+                str(len(rs.tests)),
+            ]
+        ],
     )
     out += ["", "### Provenance", ""]
     rows = [["source", cell(prov.source or "")]]
@@ -209,7 +234,10 @@ def ruleset_section(rs: thbscreen.RuleSet, rel_file: str) -> list[str]:
             out.append("")
             out += table(
                 ["score band", "from (inclusive)", "to (exclusive)"],
-                [[code(b.id), fmt_number(b.min), fmt_number(b.max) or "no limit"] for b in sc.bands],
+                [
+                    [code(b.id), fmt_number(b.min), fmt_number(b.max) or "no limit"]
+                    for b in sc.bands
+                ],
             )
 
     out += ["", "### Indicators", ""]
@@ -243,9 +271,7 @@ def ruleset_section(rs: thbscreen.RuleSet, rel_file: str) -> list[str]:
         out.append("")
 
     out += ["### Embedded tests", ""]
-    out.append(
-        f"Run with `thbscreen test {rs.id}`. Expected results, as written in the rule file:"
-    )
+    out.append(f"Run with `thbscreen test {rs.id}`. Expected results, as written in the rule file:")
     out.append("")
     rows = []
     for t in rs.tests:
@@ -261,32 +287,83 @@ def index_section(entries: list[tuple[thbscreen.RuleSet, str]]) -> list[str]:
     out = [NOTICE, ""]
     rows = []
     for rs, _rel in entries:
-        rows.append([
-            f"[`{rs.id}`]({page_name(rs.id)})",
-            cell(rs.version),
-            confidence(rs.provenance),
-            str(len(rs.indicators)),
-            " ".join(code(b.id) for b in rs.outcomes.bands) + f" {code(rs.outcomes.fallback.id)}",
-            cell(rs.title),
-        ])
-    out += table(["rule set", "version", "confidence", "indicators", "bands (most severe first)", "title"], rows)
+        rows.append(
+            [
+                f"[`{rs.id}`]({page_name(rs.id)})",
+                cell(rs.version),
+                confidence(rs.provenance),
+                str(len(rs.indicators)),
+                " ".join(code(b.id) for b in rs.outcomes.bands)
+                + f" {code(rs.outcomes.fallback.id)}",
+                cell(rs.title),
+            ]
+        )
+    out += table(
+        ["rule set", "version", "confidence", "indicators", "bands (most severe first)", "title"],
+        rows,
+    )
     return out
+
+
+# -- worked examples -------------------------------------------------------------------------
+EXAMPLE = re.compile(
+    r"(?P<head>```console\n\$ thbscreen screen (?P<args>[^\n]+)\n)(?P<out>.*?)(?P<tail>```)",
+    re.DOTALL,
+)
+
+
+def thbscreen_command() -> list[str]:
+    script = Path(sys.executable).with_name("thbscreen")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("thbscreen")
+    if found is None:
+        raise SystemExit("the thbscreen command is not installed in this environment")
+    return [found]
+
+
+def screen_output(args: str, where: str) -> str:
+    # The arguments come from our own docs pages; no shell is involved.
+    done = subprocess.run(  # noqa: S603
+        [*thbscreen_command(), "screen", *shlex.split(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{where}: `thbscreen screen {args}` failed:\n{done.stderr}")
+    return done.stdout
+
+
+def with_examples(text: str, where: str) -> str:
+    """``text`` with the output of every ``thbscreen screen`` example block rerun."""
+
+    def rerun(m: re.Match[str]) -> str:
+        out = screen_output(m.group("args"), where)
+        if not out.endswith("\n"):
+            out += "\n"
+        return m.group("head") + out + m.group("tail")
+
+    return EXAMPLE.sub(rerun, text)
 
 
 # -- pages -----------------------------------------------------------------------------------
 def skeleton(rs: thbscreen.RuleSet) -> str:
-    return "\n".join([
-        f"# {one_line(rs.title)}",
-        "",
-        "<!-- Hand-written: source and how to cite it, what is confirmed and what is not, how",
-        "the combination works, a worked example. The generated reference follows. -->",
-        "",
-        one_line(rs.description or ""),
-        "",
-        BEGIN,
-        END,
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# {one_line(rs.title)}",
+            "",
+            "<!-- Hand-written: source and how to cite it, what is confirmed and what is not, how",
+            "the combination works, a worked example. The generated reference follows. -->",
+            "",
+            one_line(rs.description or ""),
+            "",
+            BEGIN,
+            END,
+            "",
+        ]
+    )
 
 
 def with_section(text: str, section: list[str], where: str) -> str:
@@ -314,21 +391,24 @@ def expected_pages() -> dict[Path, str]:
         if page in pages:
             raise SystemExit(f"two rule files give the page {page.name}: rule set ids clash")
         current = page.read_text(encoding="utf-8") if page.exists() else skeleton(rs)
-        pages[page] = with_section(current, ruleset_section(rs, rel), str(page))
+        text = with_section(current, ruleset_section(rs, rel), str(page))
+        pages[page] = with_examples(text, str(page))
     current = INDEX.read_text(encoding="utf-8") if INDEX.exists() else "# Rule sets\n\n"
-    pages[INDEX] = with_section(current, index_section(entries), str(INDEX))
+    text = with_section(current, index_section(entries), str(INDEX))
+    pages[INDEX] = with_examples(text, str(INDEX))
     return pages
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="report pages that are out of date and exit 1; write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="report pages that are out of date and exit 1; write nothing",
+    )
     args = parser.parse_args(argv)
     pages = expected_pages()
-    stale = [
-        p for p in sorted(PAGES.glob("*.md"))
-        if p not in pages
-    ]
+    stale = [p for p in sorted(PAGES.glob("*.md")) if p not in pages]
     outdated = []
     for path, text in pages.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
@@ -349,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)}")
     for path in stale:
-        print(f"{path.relative_to(ROOT)}: no bundled rule set has this page; remove it or fix its name")
+        print(f"{path.relative_to(ROOT)}: no bundled rule set has this page; remove or rename it")
     if args.check:
         for path in outdated:
             print(f"{path.relative_to(ROOT)}: out of date; run python tools/gen_ruleset_docs.py")

@@ -9,6 +9,7 @@ outcome range and the score. See ``_language/codegen.py`` for the semantics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,11 +39,15 @@ class Program:
     band_ids: tuple[str, ...]  # bands then fallback
     combinations: tuple[tuple[str, ...], ...]  # per dimension, the text of each disjunct
     kernel: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]]
+    dim_functions: tuple[Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]], ...]
+    bands: Callable[..., tuple[int, int, int]]
     derive: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]] | None
     derived_slots: tuple[int, ...]
     derive_text: tuple[str, ...]
     derive_facts: tuple[tuple[str, ...], ...]
     monotone: bool
+    #: Whether some band condition uses the score (then any answer may matter).
+    bands_use_score: bool
     #: Slots named in some expression other than as counts (their answers matter one by one).
     named_slots: frozenset[int]
     source: str
@@ -96,9 +101,12 @@ def compile_program(analysis: Analysis) -> Program:
         ):
             runs.append((start, s))
             start = s
+    kernel_lines = b.lines
+    run_lines = []
     for r, (a, z) in enumerate(runs):
-        b.emit(f"p{r} = S.count(1, {a}, {z})")
-        b.emit(f"u{r} = S.count(2, {a}, {z})")
+        run_lines.append(f"    p{r} = S.count(1, {a}, {z})")
+        run_lines.append(f"    u{r} = S.count(2, {a}, {z})")
+    kernel_lines += run_lines
 
     def sum_terms(terms: list[str]) -> str:
         return "(" + " + ".join(terms) + ")" if terms else "0"
@@ -128,7 +136,10 @@ def compile_program(analysis: Analysis) -> Program:
     def is_input(name: str) -> bool:
         return name not in fact_index
 
+    dim_sections: list[list[str]] = []
     for d, dim in enumerate(rs.dimensions):
+        b.lines = []
+        dim_sections.append(b.lines)
         tree = analysis.positive[dim.id]
         named |= names_in(tree) - set(COUNT_NAMES) - set(fact_index)
         if polarity(tree, is_input) & NEG:
@@ -158,6 +169,9 @@ def compile_program(analysis: Analysis) -> Program:
         p_lo_whole = gen(tree, b, resolver("P"), node_type)[0]
         b.emit(f"dkl{d} = {f'dp{d} > 0' if k_lo == p_lo_whole else k_lo}")
         b.emit(f"dkh{d} = {k_hi}")
+    b.lines = kernel_lines
+    for section in dim_sections:
+        kernel_lines += section
 
     # Bands: on present evidence (dimensions crisp), and three-valued for the range.
     def band_resolver(world: str) -> Callable[[str], tuple[str, str]]:
@@ -175,6 +189,8 @@ def compile_program(analysis: Analysis) -> Program:
 
     band_ids = (*(x.id for x in rs.outcomes.bands), rs.outcomes.fallback.id)
     n = len(rs.outcomes.bands)
+    band_lines: list[str] = []
+    b.lines = band_lines
     p_conds, kl_conds, kh_conds = [], [], []
     for band in rs.outcomes.bands:
         tree = analysis.when[band.id]
@@ -194,8 +210,24 @@ def compile_program(analysis: Analysis) -> Program:
     b.emit(f"o = {first_true(p_conds)}")
     b.emit(f"lo = {first_true(kl_conds)}")
     b.emit(f"hi = {first_true(kh_conds)}")
-    dims = ", ".join(f"dp{d}, dkh{d}" for d in range(len(rs.dimensions)))
-    b.emit(f"return (o, lo, hi, sc, sclo, schi{', ' if dims else ''}{dims})")
+    dims = "".join(f", dp{d}, dkl{d}, dkh{d}" for d in range(len(rs.dimensions)))
+    b.lines = kernel_lines
+    kernel_lines += band_lines
+    b.emit(f"return (o, lo, hi, sc, sclo, schi{dims})")
+    # The same sections as separate functions, for next_questions: one answer changes
+    # one dimension, so a trial re-evaluates that dimension and the bands only.
+    for d, section in enumerate(dim_sections):
+        b.lines.append("")
+        b.lines.append(f"def dim{d}(S, F):")
+        b.lines += [line for line in run_lines if _uses_run(section, line)]
+        b.lines += section
+        b.emit(f"return dp{d}, dkl{d}, dkh{d}")
+    b.lines.append("")
+    b.lines.append("def bands(D, S, F, sc, sclo, schi):")
+    if dims:
+        b.emit(f"({dims[2:]},) = D")
+    b.lines += band_lines
+    b.emit("return o, lo, hi")
     if any(w < 0 for w in weights):
         monotone = False
 
@@ -215,14 +247,23 @@ def compile_program(analysis: Analysis) -> Program:
         band_ids=band_ids,
         combinations=tuple(combinations),
         kernel=namespace["kernel"],  # type: ignore[arg-type]
+        dim_functions=tuple(namespace[f"dim{d}"] for d in range(len(rs.dimensions))),  # type: ignore[misc]
+        bands=namespace["bands"],  # type: ignore[arg-type]
         derive=namespace.get("derive") if derive_fn else None,  # type: ignore[arg-type]
         derived_slots=derived_slots,
         derive_text=derive_text,
         derive_facts=derive_facts,
         monotone=monotone,
+        bands_use_score=any("score" in names_in(t) for t in analysis.when.values()),
         named_slots=frozenset(slot_of[x] for x in named if x in slot_of),
         source=source,
     )
+
+
+def _uses_run(section: list[str], run_line: str) -> bool:
+    name = run_line.split("=")[0].strip()
+    pattern = re.compile(rf"\b{name}\b")
+    return any(pattern.search(line) for line in section)
 
 
 def _count_terms(

@@ -95,7 +95,7 @@ def render_text(a: Assessment) -> str:
     lines.append(f"Unknown: {len(a.unknown)} indicator(s) not answered.")
     questions = _questions(a)
     if questions:
-        lines.append("Ask next (answers that could change the outcome):")
+        lines.append("Ask next (ranked by how much an answer could change the assessment):")
         for i, q in enumerate(questions, 1):
             lines.append(f"  {i}. {q.question}")  # type: ignore[attr-defined]
             lines.append(

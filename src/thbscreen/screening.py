@@ -95,6 +95,19 @@ class Screener:
                     *(DimensionResult(dim.id, title, POSITIVE, c) for c in p.combinations[d]),
                 )
             )
+        file_order = {ind.id: i for i, ind in enumerate(rs.indicators)}
+        # Unknown indicators that are interchangeable (same dimension, strength and weight,
+        # never named on their own) share one trial evaluation in next_questions.
+        self._slot_class = tuple(
+            (
+                s if (s in p.named_slots or not p.monotone) else (p.slot_dim[s], ind.strength, w),
+                p.slot_dim[s],
+                file_order[ind.id],
+                w,
+            )
+            for s, (ind, w) in enumerate(zip(p.slots, p.weights, strict=True))
+        )
+        self._question_memo: dict[object, NextQuestion] = {}
         self._facts = tuple(rs.facts)
         self._fact_index = {f.id: j for j, f in enumerate(rs.facts)}
         defaults: list[Any] = []
@@ -318,7 +331,7 @@ class Screener:
         band_ids = p.band_ids
         dims = self._dims
         dim_results = tuple(
-            dims[d][r[6 + 2 * d] + 1] if r[6 + 2 * d] else dims[d][1 if r[7 + 2 * d] else 0]
+            dims[d][r[6 + 3 * d] + 1] if r[6 + 3 * d] else dims[d][1 if r[8 + 3 * d] else 0]
             for d in range(len(dims))
         )
         fired = tuple(compress(self._fired_observed, state.translate(_PRESENT_MASK)))
@@ -380,56 +393,78 @@ class Screener:
     # -- next questions --------------------------------------------------------------
     def _next_questions(self, state: bytes, fvec: tuple[Any, ...]) -> tuple[NextQuestion, ...]:
         p = self._program
-        rs = self.ruleset
-        base = p.kernel(state, list(fvec))
+        fl = list(fvec)
+        base = p.kernel(state, fl)
         rank = len(p.band_ids)
         width = base[1] - base[2]
-        unknown_slots = [s for s in range(len(state)) if state[s] == 2]
-        results: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        scored: list[tuple[tuple[Any, ...], NextQuestion]] = []
-        fl = list(fvec)
-        for s in unknown_slots:
-            ind = p.slots[s]
-            d = p.slot_dim[s]
-            status = base[6 + 2 * d] > 0, bool(base[7 + 2 * d])
-            decided = status[0] or not status[1]
-            key: tuple[Any, ...]
-            if s in p.named_slots or not p.monotone:
-                key = ("slot", s)
-            else:
-                key = ("class", d, ind.strength, p.weights[s])
-            if key not in results:
-                if p.monotone and decided and s not in p.named_slots:
-                    if_present = if_absent = base
+        # Shortcut only where an answer acts on the outcome through its dimension alone.
+        shortcut = p.monotone and not p.bands_use_score
+        results: dict[object, tuple[int, int, int, int, int, int]] = {}
+        memo = self._question_memo
+        scored: list[tuple[int, float, int, NextQuestion]] = []
+        s = state.find(2)
+        while s != -1:
+            key, d, order, weight = self._slot_class[s]
+            found = results.get(key)
+            if found is None:
+                dp, dkh = base[6 + 3 * d] > 0, bool(base[8 + 3 * d])
+                if shortcut and key is not s and (dp or not dkh):
+                    # A decided dimension of a monotone rule set: no single answer moves it.
+                    found = (base[0], base[1], base[2], base[1], base[2], 0)
                 else:
-                    trial = bytearray(state)
-                    trial[s] = 1
-                    if_present = p.kernel(trial, fl)
-                    trial[s] = 0
-                    if_absent = p.kernel(trial, fl)
-                results[key] = (if_present, if_absent)
-            if_present, if_absent = results[key]
-            shift = abs(if_present[0] - base[0])
-            narrowing = (width - (if_present[1] - if_present[2])) + (
-                width - (if_absent[1] - if_absent[2])
-            )
-            changes_dim = (if_present[6 + 2 * d] > 0) != status[0] or bool(
-                if_absent[7 + 2 * d]
-            ) != status[1]
-            impact = shift * rank * rank + narrowing * rank + int(changes_dim)
-            question = ind.question.en if ind.question else ind.text.en
-            q = NextQuestion(
-                ind.id,
-                question,
-                ind.dimension,
-                impact,
-                p.band_ids[if_present[0]],
-                self._ranges[(if_present[1], if_present[2])],
-                self._ranges[(if_absent[1], if_absent[2])],
-            )
-            scored.append(((-impact, -abs(p.weights[s]), rs.indicators.index(ind)), q))
-        scored.sort(key=lambda item: item[0])
-        return tuple(q for _, q in scored)
+                    yes, yes_dp, _ = self._trial(state, fl, base, s, 1)
+                    no, _, no_dkh = self._trial(state, fl, base, s, 0)
+                    shift = abs(yes[0] - base[0])
+                    narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
+                    moves = yes_dp != dp or no_dkh != dkh
+                    impact = shift * rank * rank + narrowing * rank + int(moves)
+                    found = (yes[0], yes[1], yes[2], no[1], no[2], impact)
+                results[key] = found
+            qkey = (s, found)
+            q = memo.get(qkey)
+            if q is None:
+                o, plo, phi, alo, ahi, impact = found
+                ind = p.slots[s]
+                q = NextQuestion(
+                    ind.id,
+                    (ind.question or ind.text).en,
+                    ind.dimension,
+                    impact,
+                    p.band_ids[o],
+                    self._ranges[(plo, phi)],
+                    self._ranges[(alo, ahi)],
+                )
+                if len(memo) < 100_000:
+                    memo[qkey] = q
+            scored.append((-q.impact, -abs(weight), order, q))
+            s = state.find(2, s + 1)
+        scored.sort(key=_without_question)
+        return tuple(item[3] for item in scored)
+
+    def _trial(
+        self, state: bytes, fl: list[Any], base: tuple[Any, ...], s: int, answer: int
+    ) -> tuple[tuple[int, int, int], bool, bool]:
+        """Outcome, range and the slot's dimension status if slot ``s`` were answered."""
+        p = self._program
+        trial = bytearray(state)
+        trial[s] = answer
+        d = p.slot_dim[s]
+        if s in p.named_slots:
+            full = p.kernel(trial, fl)
+            return (full[0], full[1], full[2]), full[6 + 3 * d] > 0, bool(full[8 + 3 * d])
+        dims = list(base[6:])
+        dp, dkl, dkh = dims[3 * d : 3 * d + 3] = p.dim_functions[d](trial, fl)
+        w = p.weights[s]
+        sc, sclo, schi = base[3], base[4], base[5]
+        if answer:
+            sc, sclo, schi = sc + w, sclo + max(w, 0), schi + min(w, 0)
+        else:
+            sclo, schi = sclo - min(w, 0), schi - max(w, 0)
+        return p.bands(dims, trial, fl, sc, sclo, schi), dp > 0, bool(dkh)
+
+
+def _without_question(item: tuple[int, float, int, NextQuestion]) -> tuple[int, float, int]:
+    return item[0], item[1], item[2]
 
 
 def _fact_value(t: FactType, fvec: list[Any], j: int) -> Any:
