@@ -453,7 +453,7 @@ class Screener:
             full = p.kernel(trial, fl)
             return (full[0], full[1], full[2]), full[6 + 3 * d] > 0, bool(full[8 + 3 * d])
         dims = list(base[6:])
-        dp, dkl, dkh = dims[3 * d : 3 * d + 3] = p.dim_functions[d](trial, fl)
+        dp, _dkl, dkh = dims[3 * d : 3 * d + 3] = p.dim_functions[d](trial, fl)
         w = p.weights[s]
         sc, sclo, schi = base[3], base[4], base[5]
         if answer:
