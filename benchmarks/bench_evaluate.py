@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -37,7 +38,7 @@ SEED = 20090901
 DEFAULT_CASES = 2000
 REPEATS = 7
 LOAD_RUNS = 5
-#: rule-engine with the counting written as rules is ~100x slower than the rest; it is
+#: rule-engine with the counting written as rules is ~100x slower than thbscreen; it is
 #: timed on the first cases only (still checked on every case). See --slow-cases.
 DEFAULT_SLOW_CASES = 250
 #: How often each observation occurs; the rest (40 %) leaves the indicator unmentioned.
@@ -82,14 +83,17 @@ def check_ruleset_matches(rs: thbscreen.RuleSet) -> None:
     bands = {b.id: b.when for b in rs.outcomes.bands}
     if (*bands, rs.outcomes.fallback.id) != BANDS:
         problems.append(f"bands are {[*bands, rs.outcomes.fallback.id]}")
-    elif bands["victim"] != VICTIM_RULE:
-        problems.append(f"victim band is {bands['victim']!r}")
+    else:
+        if bands["victim"] != VICTIM_RULE:
+            problems.append(f"victim band is {bands['victim']!r}")
+        if bands["indications"] != f"any({', '.join(DIMENSIONS)})":
+            problems.append(f"indications band is {bands['indications']!r}")
     if rs.scoring is None or {k.value: v for k, v in rs.scoring.weights.items()} != WEIGHTS:
         problems.append("scoring weights changed")
     problems += [
-        f"{i.id} has its own weight or a derivation"
+        f"{i.id} has its own weight, a derivation or no strength"
         for i in rs.indicators
-        if i.weight is not None or i.derive is not None
+        if i.weight is not None or i.derive is not None or i.strength is None
     ]
     if problems:
         raise SystemExit(
@@ -220,6 +224,11 @@ class HandLoop:
 # -- 3. zen-engine ------------------------------------------------------------------------------
 
 
+def _rename(expression: str, names: Mapping[str, str]) -> str:
+    """Replace whole identifiers in a rule text (``strong`` -> ``$.p_dim_strong``)."""
+    return re.sub(r"[A-Za-z_]\w*", lambda m: names.get(m.group(), m.group()), expression)
+
+
 def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
     """A JDM graph: request -> one expression node -> response.
 
@@ -243,15 +252,11 @@ def zen_graph(rs: thbscreen.RuleSet) -> dict[str, Any]:
             else:
                 expressions += [(f"p_{dim}_{strength}", "0"), (f"h_{dim}_{strength}", "0")]
         for k in ("p", "h"):
-            rule = DIMENSION_RULE
-            for strength in STRENGTHS:
-                rule = rule.replace(strength, f"$.{k}_{dim}_{strength}")
+            rule = _rename(DIMENSION_RULE, {s: f"$.{k}_{dim}_{s}" for s in STRENGTHS})
             expressions.append((f"{k}_{dim}", rule))
     for k, key in (("p", "outcome"), ("h", "outcome_high")):
-        victim, indications = VICTIM_RULE, INDICATIONS_RULE
-        for dim in DIMENSIONS:
-            victim = victim.replace(dim, f"$.{k}_{dim}")
-            indications = indications.replace(dim, f"$.{k}_{dim}")
+        names = {dim: f"$.{k}_{dim}" for dim in DIMENSIONS}
+        victim, indications = _rename(VICTIM_RULE, names), _rename(INDICATIONS_RULE, names)
         expressions.append(
             (key, f"({victim}) ? 'victim' : ({indications}) ? 'indications' : 'no_indication'")
         )
@@ -317,8 +322,9 @@ class ZenScreen:
 
 
 class RuleEngineCounts:
-    """rule-engine as its documentation suggests: Python prepares the data (present counts per
-    dimension and strength), one Rule per dimension decides it, two Rules decide the outcome."""
+    """rule-engine over prepared data: Python counts present indicators per dimension and
+    strength (checking ids), one Rule per dimension (the rule set's own ``positive`` text)
+    decides it, two Rules decide the outcome."""
 
     def __init__(self, rs: thbscreen.RuleSet) -> None:
         import rule_engine
@@ -540,6 +546,7 @@ def _version(dist: str) -> str | None:
 
 
 def write_json_atomically(path: str, data: Mapping[str, Any]) -> None:
+    """Write to a temporary file next to ``path``, then rename it over ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=os.path.basename(path) + ".", suffix=".tmp")
@@ -549,6 +556,9 @@ def write_json_atomically(path: str, data: Mapping[str, Any]) -> None:
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -29,10 +29,13 @@ from .model import Case, FactType, Observation, RuleSet
 __all__ = ["Screener"]
 
 _UNBOUNDED = 1e300
+_CASE_KEYS = frozenset({"id", "facts", "indicators"})
+# Strings and enums only: True == 1, so bools (and ints) take the careful path.
 _CODES: dict[object, int] = {
     "present": 1,
     "absent": 0,
     "unknown": 2,
+    None: 2,
     Observation.PRESENT: 1,
     Observation.ABSENT: 0,
     Observation.UNKNOWN: 2,
@@ -154,58 +157,70 @@ class Screener:
         return CaseDataError(Problem(message, source=source, path=path))
 
     def _state(self, case: Case | Mapping[str, Any]) -> tuple[str | None, bytearray, list[Any]]:
-        if isinstance(case, Case):
-            case_id = case.id
-            observations: Mapping[Any, Any] = case.indicators
-            facts: Any = case.facts
-        elif isinstance(case, Mapping):
+        if isinstance(case, dict | Mapping):
             case_id = case.get("id")
-            observations = case.get("indicators", {})
-            facts = case.get("facts", {})
-            if len(case) > 3 or any(k not in ("id", "indicators", "facts") for k in case):
-                extra = sorted(str(k) for k in case if k not in ("id", "indicators", "facts"))
+            observations: Any = case.get("indicators")
+            facts: Any = case.get("facts")
+            if len(case) > len(_CASE_KEYS) or not _CASE_KEYS.issuperset(case):
+                extra = sorted(str(k) for k in case if k not in _CASE_KEYS)
                 raise self._fail(
                     case_id,
-                    f"unknown key {extra[0]!r}; a case has id, facts and indicators",
-                    f"$.{extra[0]}",
+                    f"unknown key {_show(extra[0])}; a case has id, facts and indicators",
+                    f"$.{extra[0][:80]}",
                 )
+        elif isinstance(case, Case):
+            case_id = case.id
+            observations = case.indicators
+            facts = case.facts
         else:
             raise self._fail(
                 None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$"
             )
-        if case_id is not None and not isinstance(case_id, str | int):
-            raise self._fail(
-                None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
-            )
         if case_id is not None:
-            case_id = str(case_id)
+            if case_id.__class__ is not str:
+                if case_id.__class__ is not int:
+                    raise self._fail(
+                        None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
+                    )
+                case_id = str(case_id)
         state = bytearray(self._template)
         if observations:
-            if not isinstance(observations, Mapping):
-                raise self._fail(
-                    case_id,
-                    f"expected a mapping of indicator id to observation, got {_type_name(observations)}",
-                    "$.indicators",
-                )
             slot_of = self._program.slot_of
-            codes = _CODES
             try:
+                # Fast path for string observations; bools, odd keys or values and
+                # non-mappings fall to the careful loop, which names the bad path.
                 for key, value in observations.items():
-                    if value is True:
-                        code = 1
-                    elif value is False:
-                        code = 0
-                    elif value is None:
-                        code = 2
-                    else:
-                        code = codes[value]
-                    state[slot_of[key]] = code
-            except (KeyError, TypeError):
-                raise self._bad_observation(case_id, observations) from None
+                    state[slot_of[key]] = _CODES[value]
+            except (KeyError, TypeError, AttributeError):
+                self._careful_observations(case_id, observations, state)
         fvec = list(self._fact_defaults)
         if facts:
             self._read_facts(case_id, facts, fvec)
         return case_id, state, fvec
+
+    def _careful_observations(
+        self, case_id: str | None, observations: Any, state: bytearray
+    ) -> None:
+        if not isinstance(observations, Mapping):
+            raise self._fail(
+                case_id,
+                f"expected a mapping of indicator id to observation, got {_type_name(observations)}",
+                "$.indicators",
+            )
+        slot_of = self._program.slot_of
+        try:
+            for key, value in observations.items():
+                if value is True:
+                    code = 1
+                elif value is False:
+                    code = 0
+                elif value is None:
+                    code = 2
+                else:
+                    code = _CODES[value]
+                state[slot_of[key]] = code
+        except (KeyError, TypeError):
+            raise self._bad_observation(case_id, observations) from None
 
     def _bad_observation(self, case_id: object, observations: Mapping[Any, Any]) -> CaseDataError:
         slot_of = self._program.slot_of
