@@ -176,13 +176,12 @@ class Screener:
             raise self._fail(
                 None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$"
             )
-        if case_id is not None:
-            if case_id.__class__ is not str:
-                if case_id.__class__ is not int:
-                    raise self._fail(
-                        None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
-                    )
-                case_id = str(case_id)
+        if case_id is not None and case_id.__class__ is not str:
+            if case_id.__class__ is not int:
+                raise self._fail(
+                    None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
+                )
+            case_id = str(case_id)
         state = bytearray(self._template)
         if observations:
             slot_of = self._program.slot_of
