@@ -9,11 +9,10 @@ outcome range and the score. See ``_language/codegen.py`` for the semantics.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._analysis import COUNT_NAMES, Analysis
 from ._language.ast import Binary, Node
@@ -39,8 +38,8 @@ class Program:
     band_ids: tuple[str, ...]  # bands then fallback
     combinations: tuple[tuple[str, ...], ...]  # per dimension, the text of each disjunct
     kernel: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]]
-    dim_functions: tuple[Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]], ...]
-    bands: Callable[..., tuple[int, int, int]]
+    trial_source: str
+    consts: dict[str, object]
     derive: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]] | None
     derived_slots: tuple[int, ...]
     derive_text: tuple[str, ...]
@@ -51,6 +50,21 @@ class Program:
     #: Slots named in some expression other than as counts (their answers matter one by one).
     named_slots: frozenset[int]
     source: str
+    _trials: list[TrialFunctions] = field(factory=list, repr=False, alias="trials")
+
+    def trials(self) -> TrialFunctions:
+        """Per-dimension and band functions for next_questions, compiled on first use."""
+        if not self._trials:
+            ns = compile_functions(self.trial_source, self.consts, f"<thbscreen:{self.ruleset.id}:trials>")
+            dims = tuple(ns[f"dim{d}"] for d in range(len(self.ruleset.dimensions)))
+            self._trials.append(TrialFunctions(dims, ns["bands"]))  # type: ignore[arg-type]
+        return self._trials[0]
+
+
+@frozen
+class TrialFunctions:
+    dims: tuple[Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]], ...]
+    bands: Callable[..., tuple[int, int, int]]
 
 
 def _disjuncts(node: Node) -> list[Node]:
@@ -216,18 +230,18 @@ def compile_program(analysis: Analysis) -> Program:
     b.emit(f"return (o, lo, hi, sc, sclo, schi{dims})")
     # The same sections as separate functions, for next_questions: one answer changes
     # one dimension, so a trial re-evaluates that dimension and the bands only.
+    # Compiled on first use, so that screening alone never pays for them.
+    trial_lines: list[str] = []
     for d, section in enumerate(dim_sections):
-        b.lines.append("")
-        b.lines.append(f"def dim{d}(S, F):")
-        b.lines += [line for line in run_lines if _uses_run(section, line)]
-        b.lines += section
-        b.emit(f"return dp{d}, dkl{d}, dkh{d}")
-    b.lines.append("")
-    b.lines.append("def bands(D, S, F, sc, sclo, schi):")
+        trial_lines += ["", f"def dim{d}(S, F):"]
+        trial_lines += [line for r, line in enumerate(run_lines) if slot_dim[runs[r // 2][0]] == d]
+        trial_lines += section
+        trial_lines.append(f"    return dp{d}, dkl{d}, dkh{d}")
+    trial_lines += ["", "def bands(D, S, F, sc, sclo, schi):"]
     if dims:
-        b.emit(f"({dims[2:]},) = D")
-    b.lines += band_lines
-    b.emit("return o, lo, hi")
+        trial_lines.append(f"    ({dims[2:]},) = D")
+    trial_lines += band_lines
+    trial_lines.append("    return o, lo, hi")
     if any(w < 0 for w in weights):
         monotone = False
 
@@ -247,8 +261,8 @@ def compile_program(analysis: Analysis) -> Program:
         band_ids=band_ids,
         combinations=tuple(combinations),
         kernel=namespace["kernel"],  # type: ignore[arg-type]
-        dim_functions=tuple(namespace[f"dim{d}"] for d in range(len(rs.dimensions))),  # type: ignore[misc]
-        bands=namespace["bands"],  # type: ignore[arg-type]
+        trial_source="\n".join(trial_lines) + "\n",
+        consts=b.consts,
         derive=namespace.get("derive") if derive_fn else None,  # type: ignore[arg-type]
         derived_slots=derived_slots,
         derive_text=derive_text,
@@ -258,12 +272,6 @@ def compile_program(analysis: Analysis) -> Program:
         named_slots=frozenset(slot_of[x] for x in named if x in slot_of),
         source=source,
     )
-
-
-def _uses_run(section: list[str], run_line: str) -> bool:
-    name = run_line.split("=")[0].strip()
-    pattern = re.compile(rf"\b{name}\b")
-    return any(pattern.search(line) for line in section)
 
 
 def _count_terms(

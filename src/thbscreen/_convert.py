@@ -17,6 +17,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.errors import (
     ClassValidationError,
@@ -279,9 +280,25 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    # attrs.asdict needs no generated code, unlike a cattrs unstructure, so hashing
+    # stays cheap on first use; Text becomes what the file would say.
+    if isinstance(value, Text):
+        return value.en if not value.translations else {"en": value.en, **dict(value.translations)}
+    if attrs.has(type(value)):
+        return {
+            a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value)) if a.init
+        }
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def canonical_json(obj: Any) -> str:
     """Canonical JSON of a model object: sorted keys, no whitespace, None values dropped."""
-    data = _drop_none(converter().unstructure(obj))
+    data = _drop_none(_plain(obj))
     if isinstance(data, dict):
         for private in ("source", "hash"):
             data.pop(private, None)

@@ -28,6 +28,7 @@ PathT = tuple[str | int, ...]
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @frozen
@@ -43,15 +44,17 @@ class Located:
 
     data: Any
     source: str
-    values: dict[PathT, Mark]
-    keys: dict[PathT, Mark]
+    #: The YAML node of every value and key; positions are read from them on demand.
+    values: dict[PathT, yaml.Node]
+    keys: dict[PathT, yaml.Node]
 
     def mark(self, path: PathT, *, key: bool = False) -> Mark | None:
         table = self.keys if key else self.values
         while True:
             found = table.get(path)
             if found is not None or not path:
-                return found if found is not None else self.values.get(())
+                node = found if found is not None else self.values.get(())
+                return _mark(node) if node is not None else None
             path = path[:-1]
             table = self.values
 
@@ -126,7 +129,10 @@ def read_located(origin: str | os.PathLike[str] | bytes, source: str | None = No
         line = text.count("\n", 0, offset) + 1
         raise _fail(source, "NUL character: not a text file", line)
     try:
-        _check_nesting(text, source)
+        # libyaml (0.2.5+) stops at 1000 levels by itself and the builder refuses more
+        # than MAX_NESTING; the pure-Python composer would recurse, so check first.
+        if _Loader is yaml.SafeLoader:
+            _check_nesting(text, source)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -138,7 +144,7 @@ def read_located(origin: str | os.PathLike[str] | bytes, source: str | None = No
         raise _fail(source, "not valid YAML, or nested too deeply") from None
     if node is None:
         raise _fail(source, "the file is empty", 1, 1)
-    return _Builder(source).build(node)
+    return _Builder(source).build(node, has_anchors="&" in text)
 
 
 def _check_nesting(text: str, source: str) -> None:
@@ -161,32 +167,38 @@ def _check_nesting(text: str, source: str) -> None:
 
 
 def _expanded_size(root: yaml.Node) -> int:
-    """Number of values once aliases are expanded, computed on the shared node graph."""
+    """Number of values once aliases are expanded, computed on the shared node graph.
+
+    Only collections can multiply work; each is sized once (post-order, no recursion).
+    """
     sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[yaml.Node] = [root]
     while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if key in sizes:
+        node = stack[-1]
+        if id(node) in sizes:
+            stack.pop()
             continue
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        if done:
-            sizes[key] = 1 + sum(sizes.get(id(c), 0) for c in children)
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+            if isinstance(node, yaml.SequenceNode)
+            else ()
+        )
+        pending = [c for c in children if not isinstance(c, yaml.ScalarNode) and id(c) not in sizes]
+        if pending:
+            stack.extend(pending)
             continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+        stack.pop()
     return sizes[id(root)]
 
 
 class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
-        self.values: dict[PathT, Mark] = {}
-        self.keys: dict[PathT, Mark] = {}
+        self.values: dict[PathT, yaml.Node] = {}
+        self.keys: dict[PathT, yaml.Node] = {}
         self.budget = MAX_VALUES
 
     def fail(self, message: str, node: yaml.Node, path: PathT = ()) -> RuleSetError:
@@ -201,8 +213,8 @@ class _Builder:
             )
         )
 
-    def build(self, root: yaml.Node) -> Located:
-        total = _expanded_size(root)
+    def build(self, root: yaml.Node, *, has_anchors: bool) -> Located:
+        total = _expanded_size(root) if has_anchors else 0
         if total > MAX_VALUES:
             raise self.fail(
                 f"document expands to {total} values, more than {MAX_VALUES} (alias bomb?)", root
@@ -220,7 +232,7 @@ class _Builder:
         if depth > MAX_NESTING:
             raise self.fail(f"nested deeper than {MAX_NESTING} levels", node, path)
         if path not in self.values:
-            self.values[path] = _mark(node)
+            self.values[path] = node
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -233,7 +245,7 @@ class _Builder:
                     )
                 if key in out:
                     raise self.fail(f"duplicate key {key!r}", key_node, (*path, key))
-                self.keys[(*path, key)] = _mark(key_node)
+                self.keys[(*path, key)] = key_node
                 out[key] = self.value(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -243,6 +255,8 @@ class _Builder:
     def scalar(self, node: yaml.Node, path: PathT) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail("expected a plain value here", node, path)
+        if node.tag == _STR_TAG:
+            return node.value
         try:
             return _constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:

@@ -98,8 +98,11 @@ def load_ruleset(name_or_path: str | os.PathLike[str]) -> RuleSet:
 def ruleset_from_located(located: Located) -> RuleSet:
     ruleset: RuleSet = _structure(located, RuleSet)
     ruleset = attrs.evolve(ruleset, source=located.source)
-    analyze(ruleset, located)
-    return attrs.evolve(ruleset, hash=content_hash(ruleset))
+    analysis = analyze(ruleset, located)
+    ruleset = attrs.evolve(ruleset, hash=content_hash(ruleset))
+    # The analysis refers to the rule set only through its content, which evolve kept.
+    ruleset._analysis.append(attrs.evolve(analysis, ruleset=ruleset))
+    return ruleset
 
 
 def ruleset_from_text(text: str | bytes, source: str = "<input>") -> RuleSet:

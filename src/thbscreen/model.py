@@ -228,6 +228,8 @@ class RuleSet:
     source: str | None = field(default=None, eq=False, repr=False)
     #: ``sha256:`` of the canonical JSON form.
     hash: str = field(default="", eq=False, repr=False)
+    #: The checked analysis, kept by the loader so that compiling does not redo it.
+    _analysis: list[Any] = field(factory=list, eq=False, repr=False, init=False)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:

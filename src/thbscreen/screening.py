@@ -66,7 +66,8 @@ class Screener:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self._program: Program = compile_program(analyze(ruleset))
+        cached = ruleset._analysis
+        self._program: Program = compile_program(cached[0] if cached else analyze(ruleset))
         p = self._program
         rs = ruleset
         self._ref = RuleSetRef(rs.id, rs.version, rs.hash)
@@ -467,14 +468,15 @@ class Screener:
             full = p.kernel(trial, fl)
             return (full[0], full[1], full[2]), full[6 + 3 * d] > 0, bool(full[8 + 3 * d])
         dims = list(base[6:])
-        dp, _dkl, dkh = dims[3 * d : 3 * d + 3] = p.dim_functions[d](trial, fl)
+        trials = p.trials()
+        dp, _dkl, dkh = dims[3 * d : 3 * d + 3] = trials.dims[d](trial, fl)
         w = p.weights[s]
         sc, sclo, schi = base[3], base[4], base[5]
         if answer:
             sc, sclo, schi = sc + w, sclo + max(w, 0), schi + min(w, 0)
         else:
             sclo, schi = sclo - min(w, 0), schi - max(w, 0)
-        return p.bands(dims, trial, fl, sc, sclo, schi), dp > 0, bool(dkh)
+        return trials.bands(dims, trial, fl, sc, sclo, schi), dp > 0, bool(dkh)
 
 
 def _without_question(item: tuple[int, float, int, NextQuestion]) -> tuple[int, float, int]:
