@@ -349,3 +349,38 @@ def test_next_questions_when_a_band_uses_the_score(tmp_path: Path) -> None:
             yes.outcome_range,
             no.outcome_range,
         )
+
+
+def test_derivations_count_in_monotonicity(tmp_path: Path) -> None:
+    assert Screener(thbscreen.load_ruleset(write(tmp_path, "m.yaml", TINY))).monotone
+    text = TINY.replace("derive: weekly_hours > 60", "derive: weekly_hours > 60 and not a.one")
+    assert not Screener(thbscreen.load_ruleset(write(tmp_path, "n.yaml", text))).monotone
+
+
+def test_negative_weights_widen_the_weight_count_downwards(tmp_path: Path) -> None:
+    text = TINY.replace(
+        "{id: a.three, dimension: a, strength: weak, text: A three}",
+        "{id: a.three, dimension: a, weight: -5, text: A three}",
+    ).replace(
+        "positive: strong >= 1 and medium + weak >= 1 or medium >= 2", "positive: weight >= 3"
+    )
+    screener = Screener(thbscreen.load_ruleset(write(tmp_path, "w.yaml", text)))
+    assert not screener.monotone
+    a = screener.evaluate({"indicators": {"a.one": "present", "a.two": "absent"}})
+    # a.one weighs 3; a.three (-5) unknown: present would make it -2, so undetermined.
+    assert a.dimensions["a"].status == "positive"
+    both = screener.evaluate(
+        {"indicators": {"a.one": "present", "a.two": "absent", "a.three": "present"}}
+    )
+    assert both.dimensions["a"].status == "negative"
+    assert a.outcome_range.low == "none"
+
+
+def test_unquoted_dates_in_embedded_tests(tmp_path: Path) -> None:
+    text = TINY.replace(
+        "facts: {weekly_hours: 70, sector: agriculture}",
+        "facts: {weekly_hours: 70, sector: agriculture, arrived: 2024-01-02}",
+    )
+    rs = thbscreen.load_ruleset(write(tmp_path, "d.yaml", text))
+    assert rs.hash.startswith("sha256:")
+    assert all(r.passed for r in thbscreen.run_examples(rs))

@@ -26,12 +26,14 @@ from .errors import (
     RuleSetError,
     ThbscreenError,
 )
+from .explain import DISCLAIMER, render
 from .loading import CaseFile, bundled_rulesets, load_cases, load_ruleset
 from .model import Case, Observation, RuleSet
 from .screening import Screener
 from .testing_examples import ExampleResult, run_examples
 
 __all__ = [
+    "DISCLAIMER",
     "Assessment",
     "Case",
     "CaseDataError",
@@ -54,6 +56,7 @@ __all__ = [
     "bundled_rulesets",
     "load_cases",
     "load_ruleset",
+    "render",
     "run_examples",
 ]
 

@@ -55,7 +55,9 @@ class Program:
     def trials(self) -> TrialFunctions:
         """Per-dimension and band functions for next_questions, compiled on first use."""
         if not self._trials:
-            ns = compile_functions(self.trial_source, self.consts, f"<thbscreen:{self.ruleset.id}:trials>")
+            ns = compile_functions(
+                self.trial_source, self.consts, f"<thbscreen:{self.ruleset.id}:trials>"
+            )
             dims = tuple(ns[f"dim{d}"] for d in range(len(self.ruleset.dimensions)))
             self._trials.append(TrialFunctions(dims, ns["bands"]))  # type: ignore[arg-type]
         return self._trials[0]
@@ -160,14 +162,18 @@ def compile_program(analysis: Analysis) -> Program:
             monotone = False
         needed = names_in(tree) & set(COUNT_NAMES)
         for count in sorted(needed):
-            lo_terms, hi_terms = _count_terms(count, d, runs, slots, slot_dim, weights, b)
-            b.emit(f"c{d}{count} = {sum_terms(lo_terms)}")
-            b.emit(f"c{d}{count}h = c{d}{count} + {sum_terms(hi_terms)}")
+            terms, up, down = _count_terms(count, d, runs, slots, slot_dim, weights, b)
+            b.emit(f"c{d}{count} = {sum_terms(terms)}")
+            b.emit(f"c{d}{count}h = c{d}{count} + {sum_terms(up)}")
+            # Unknowns with negative weights can only lower the weight count.
+            b.emit(f"c{d}{count}l = c{d}{count}" + (f" + {sum_terms(down)}" if down else ""))
 
         def resolver(world: str, d: int = d) -> Callable[[str], tuple[str, str]]:
             def resolve(name: str) -> tuple[str, str]:
                 if name in COUNT_NAMES:
-                    return (f"c{d}{name}", f"c{d}{name}" if world == "P" else f"c{d}{name}h")
+                    if world == "P":
+                        return f"c{d}{name}", f"c{d}{name}"
+                    return f"c{d}{name}l", f"c{d}{name}h"
                 pair = fact_pair(name) or indicator_pair(name, world)
                 assert pair is not None, name
                 return pair
@@ -250,6 +256,8 @@ def compile_program(analysis: Analysis) -> Program:
     )
     for tree in analysis.derive.values():
         named |= names_in(tree) - set(fact_index)
+        if polarity(tree, is_input) & NEG:
+            monotone = False
     source = "\n".join(b.lines) + "\n"
     namespace = compile_functions(source, b.consts, f"<thbscreen:{rs.id}>")
     return Program(
@@ -282,9 +290,11 @@ def _count_terms(
     slot_dim: tuple[int, ...],
     weights: tuple[float, ...],
     b: CodeBuilder,
-) -> tuple[list[str], list[str]]:
-    lo: list[str] = []
-    hi: list[str] = []
+) -> tuple[list[str], list[str], list[str]]:
+    """Terms of a count on present evidence, and what unknowns may add (up) or take (down)."""
+    present: list[str] = []
+    up: list[str] = []
+    down: list[str] = []
     for r, (a, _) in enumerate(runs):
         if slot_dim[a] != d:
             continue
@@ -292,13 +302,12 @@ def _count_terms(
         if name == "weight":
             if weights[a]:
                 w = b.const(weights[a])
-                lo.append(f"{w} * p{r}")
-                if weights[a] > 0:
-                    hi.append(f"{w} * u{r}")
+                present.append(f"{w} * p{r}")
+                (up if weights[a] > 0 else down).append(f"{w} * u{r}")
         elif name == "present" or (strength is not None and strength.value == name):
-            lo.append(f"p{r}")
-            hi.append(f"u{r}")
-    return lo, hi
+            present.append(f"p{r}")
+            up.append(f"u{r}")
+    return present, up, down
 
 
 def _compile_derive(

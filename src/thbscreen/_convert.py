@@ -8,6 +8,7 @@ the loader can point at the file, line and column.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import functools
 import hashlib
@@ -100,8 +101,9 @@ def observation(value: Any) -> Observation:
         found = _OBSERVATIONS.get(value)
         if found is not None:
             return found
+        # Case values stay out of error text; a near miss is named by what it resembles.
         raise ValueError(
-            f"expected present, absent or unknown (or true, false, null), got {value!r}"
+            "expected present, absent or unknown (or true, false, null), got a different string"
             + did_you_mean(value, _OBSERVATIONS)
         )
     raise TypeError(
@@ -285,10 +287,10 @@ def _plain(value: Any) -> Any:
     # stays cheap on first use; Text becomes what the file would say.
     if isinstance(value, Text):
         return value.en if not value.translations else {"en": value.en, **dict(value.translations)}
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if attrs.has(type(value)):
-        return {
-            a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value)) if a.init
-        }
+        return {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value)) if a.init}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -159,7 +159,7 @@ class DimensionResults(Mapping[str, DimensionResult]):
         return "{" + ", ".join(f"{d.id!r}: {d.status!r}" for d in self._items) + "}"
 
 
-@frozen(eq=False)
+@frozen(eq=False, repr=False)
 class Assessment:
     """The result of screening one case.
 
@@ -198,6 +198,14 @@ class Assessment:
         if not self._questions:
             self._questions.append(self._screener._next_questions(self._state, self._facts))
         return self._questions[0]
+
+    def __repr__(self) -> str:
+        # The outcome only: which indicators were observed is case data.
+        return (
+            f"Assessment(ruleset={self.ruleset.id!r}, case_id={self.case_id!r}, "
+            f"outcome={self.outcome!r}, outcome_range=({self.outcome_range.low!r}, "
+            f"{self.outcome_range.high!r}), determined={self.determined}, score={self.score!r})"
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Assessment):

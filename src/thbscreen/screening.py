@@ -45,8 +45,9 @@ _UNKNOWN_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
 
 
 def _type_name(value: object) -> str:
+    # Only the kind of a bad value is named: case values stay out of error text.
     if isinstance(value, str):
-        return "another string"  # case values stay out of error text
+        return "a string"
     return "null" if value is None else type(value).__name__
 
 
@@ -238,8 +239,8 @@ class Screener:
             if not ok or (isinstance(value, int | float) and not isinstance(value, bool)):
                 return self._fail(
                     case_id,
-                    "expected present, absent or unknown (or true, false, null), "
-                    f"got {_type_name(value)}",
+                    "expected present, absent or unknown (or true, false, null), got "
+                    + ("a different string" if isinstance(value, str) else _type_name(value)),
                     f"$.indicators[{_show(key)}]",
                 )
         return self._fail(case_id, "bad indicators", "$.indicators")  # pragma: no cover
@@ -300,7 +301,7 @@ class Screener:
             if fact.values is not None and value not in fact.values:
                 raise self._fail(
                     case_id,
-                    f"expected one of {', '.join(fact.values)}, got {_type_name(value)}"
+                    f"expected one of {', '.join(fact.values)}, got a different string"
                     f"{did_you_mean(value, fact.values)}",
                     path,
                 )
