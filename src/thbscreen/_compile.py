@@ -40,6 +40,13 @@ class Program:
     kernel: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]]
     trial_source: str
     consts: dict[str, object]
+    runs: tuple[tuple[int, int], ...]  # slices of slots with one dimension, strength, weight
+    slot_run: tuple[int, ...]
+    dim_runs: tuple[tuple[int, ...], ...]
+    #: Dimension rules that read only counts, and bands that read only dimensions: their
+    #: results depend on those numbers alone, so next_questions may reuse them.
+    pure_dims: tuple[bool, ...]
+    pure_bands: bool
     derive: Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]] | None
     derived_slots: tuple[int, ...]
     derive_text: tuple[str, ...]
@@ -65,7 +72,7 @@ class Program:
 
 @frozen
 class TrialFunctions:
-    dims: tuple[Callable[[bytearray | bytes, list[Any]], tuple[Any, ...]], ...]
+    dims: tuple[Callable[..., tuple[Any, ...]], ...]
     bands: Callable[..., tuple[int, int, int]]
 
 
@@ -238,9 +245,12 @@ def compile_program(analysis: Analysis) -> Program:
     # one dimension, so a trial re-evaluates that dimension and the bands only.
     # Compiled on first use, so that screening alone never pays for them.
     trial_lines: list[str] = []
+    dim_runs = tuple(
+        tuple(r for r, (a, _) in enumerate(runs) if slot_dim[a] == d) for d in range(len(dim_sections))
+    )
     for d, section in enumerate(dim_sections):
-        trial_lines += ["", f"def dim{d}(S, F):"]
-        trial_lines += [line for r, line in enumerate(run_lines) if slot_dim[runs[r // 2][0]] == d]
+        params = "".join(f", p{r}, u{r}" for r in dim_runs[d])
+        trial_lines += ["", f"def dim{d}(S, F{params}):"]
         trial_lines += section
         trial_lines.append(f"    return dp{d}, dkl{d}, dkh{d}")
     trial_lines += ["", "def bands(D, S, F, sc, sclo, schi):"]
@@ -270,6 +280,15 @@ def compile_program(analysis: Analysis) -> Program:
         combinations=tuple(combinations),
         kernel=namespace["kernel"],  # type: ignore[arg-type]
         trial_source="\n".join(trial_lines) + "\n",
+        runs=tuple(runs),
+        slot_run=tuple(next(r for r, (a, z) in enumerate(runs) if a <= s < z) for s in range(len(slots))),
+        dim_runs=dim_runs,
+        pure_dims=tuple(
+            not (names_in(analysis.positive[dim.id]) - set(COUNT_NAMES)) for dim in rs.dimensions
+        ),
+        pure_bands=all(
+            names_in(analysis.when[band.id]) <= set(dim_index) for band in rs.outcomes.bands
+        ),
         consts=b.consts,
         derive=namespace.get("derive") if derive_fn else None,  # type: ignore[arg-type]
         derived_slots=derived_slots,

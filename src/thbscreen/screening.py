@@ -24,11 +24,12 @@ from .assessment import (
     RuleSetRef,
 )
 from .errors import CaseDataError, Problem
-from .model import Case, FactType, Observation, RuleSet
+from .model import Case, FactType, Observation, RuleSet, Strength
 
 __all__ = ["Screener"]
 
 _UNBOUNDED = 1e300
+_KIND = {Strength.STRONG: 0, Strength.MEDIUM: 1, Strength.WEAK: 2, None: 3}
 _CASE_KEYS = frozenset({"id", "facts", "indicators"})
 # Strings and enums only: True == 1, so bools (and ints) take the careful path.
 _CODES: dict[object, int] = {
@@ -102,17 +103,23 @@ class Screener:
             )
         file_order = {ind.id: i for i, ind in enumerate(rs.indicators)}
         # Unknown indicators that are interchangeable (same dimension, strength and weight,
-        # never named on their own) share one trial evaluation in next_questions.
-        self._slot_class = tuple(
-            (
-                s if (s in p.named_slots or not p.monotone) else (p.slot_dim[s], ind.strength, w),
-                p.slot_dim[s],
-                file_order[ind.id],
-                w,
-            )
-            for s, (ind, w) in enumerate(zip(p.slots, p.weights, strict=True))
-        )
-        self._question_memo: dict[object, NextQuestion] = {}
+        # never named on their own) share one trial evaluation in next_questions; each
+        # slot gets the number of its class (a slot of its own where it is named).
+        classes: dict[object, int] = {}
+        slot_class = []
+        for s, (ind, w) in enumerate(zip(p.slots, p.weights, strict=True)):
+            own = s in p.named_slots or not p.monotone
+            key: object = ("slot", s) if own else (p.slot_dim[s], _KIND[ind.strength], w)
+            cls = classes.setdefault(key, len(classes))
+            slot_class.append((cls, own, p.slot_dim[s], file_order[ind.id], -abs(w)))
+        self._slot_class = tuple(slot_class)
+        self._n_classes = len(classes)
+        # Memos of pure results, bounded by the rule set's size (not by the cases seen):
+        # trial outcomes are small tuples of band indices, questions are per slot.
+        self._found: list[tuple[int, int, int, int, int, int]] = []
+        self._found_ids: dict[tuple[int, int, int, int, int, int], int] = {}
+        self._question_memo: dict[tuple[int, int], NextQuestion] = {}
+        self._dim_memo: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self._facts = tuple(rs.facts)
         self._fact_index = {f.id: j for j, f in enumerate(rs.facts)}
         defaults: list[Any] = []
@@ -413,33 +420,50 @@ class Screener:
         base = p.kernel(state, fl)
         rank = len(p.band_ids)
         width = base[1] - base[2]
+        counts = [0] * (2 * len(p.runs))
+        for r, (a, z) in enumerate(p.runs):
+            counts[2 * r] = state.count(1, a, z)
+            counts[2 * r + 1] = state.count(2, a, z)
         # Shortcut only where an answer acts on the outcome through its dimension alone.
         shortcut = p.monotone and not p.bands_use_score
-        results: dict[object, tuple[int, int, int, int, int, int]] = {}
+        fast = p.pure_bands
+        pure_dims = p.pure_dims
+        results: list[int] = [-1] * self._n_classes
         memo = self._question_memo
+        found_ids = self._found_ids
         scored: list[tuple[int, float, int, NextQuestion]] = []
+        slot_class = self._slot_class
+        bands_seen: dict[tuple[Any, ...], tuple[int, int, int]] = {}
         s = state.find(2)
         while s != -1:
-            key, d, order, weight = self._slot_class[s]
-            found = results.get(key)
-            if found is None:
+            cls, own, d, order, neg_weight = slot_class[s]
+            fid = results[cls]
+            if fid < 0:
                 dp, dkh = base[6 + 3 * d] > 0, bool(base[8 + 3 * d])
-                if shortcut and key is not s and (dp or not dkh):
+                if shortcut and not own and (dp or not dkh):
                     # A decided dimension of a monotone rule set: no single answer moves it.
                     found = (base[0], base[1], base[2], base[1], base[2], 0)
+                elif fast and not own and pure_dims[d]:
+                    found = self._pure_trials(
+                        base, counts, d, p.slot_run[s], dp, dkh, width, rank, bands_seen
+                    )
                 else:
-                    yes, yes_dp, _ = self._trial(state, fl, base, s, 1)
-                    no, _, no_dkh = self._trial(state, fl, base, s, 0)
+                    yes, yes_dp, _ = self._trial(state, fl, base, counts, s, 1)
+                    no, _, no_dkh = self._trial(state, fl, base, counts, s, 0)
                     shift = abs(yes[0] - base[0])
                     narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
                     moves = yes_dp != dp or no_dkh != dkh
                     impact = shift * rank * rank + narrowing * rank + int(moves)
                     found = (yes[0], yes[1], yes[2], no[1], no[2], impact)
-                results[key] = found
-            qkey = (s, found)
-            q = memo.get(qkey)
+                fid = found_ids.get(found, -1)
+                if fid < 0:
+                    fid = len(self._found)
+                    found_ids[found] = fid
+                    self._found.append(found)
+                results[cls] = fid
+            q = memo.get((s, fid))
             if q is None:
-                o, plo, phi, alo, ahi, impact = found
+                o, plo, phi, alo, ahi, impact = self._found[fid]
                 ind = p.slots[s]
                 q = NextQuestion(
                     ind.id,
@@ -450,38 +474,116 @@ class Screener:
                     self._ranges[(plo, phi)],
                     self._ranges[(alo, ahi)],
                 )
-                if len(memo) < 100_000:
-                    memo[qkey] = q
-            scored.append((-q.impact, -abs(weight), order, q))
+                memo[(s, fid)] = q
+            # File order is unique, so sorting never compares the questions themselves.
+            scored.append((-q.impact, neg_weight, order, q))
             s = state.find(2, s + 1)
-        scored.sort(key=_without_question)
+        scored.sort()
         return tuple(item[3] for item in scored)
 
+    def _pure_trials(
+        self,
+        base: tuple[Any, ...],
+        counts: list[int],
+        d: int,
+        r: int,
+        dp: bool,
+        dkh: bool,
+        width: int,
+        rank: int,
+        bands_seen: dict[tuple[Any, ...], tuple[int, int, int]],
+    ) -> tuple[int, int, int, int, int, int]:
+        """Both answers for an indicator counted in a count-only dimension, with bands that
+        read dimensions only: every step is a pure function of small numbers, memoised."""
+        p = self._program
+        trials = p.trials()
+        runs = p.dim_runs[d]
+        args = [c for q in runs for c in (counts[2 * q], counts[2 * q + 1])]
+        at = 2 * runs.index(r)
+        out = []
+        for answer in (1, 0):
+            trial = list(args)
+            trial[at] += answer
+            trial[at + 1] -= 1
+            dim_key = (d, *trial)
+            dim = self._dim_memo.get(dim_key)
+            if dim is None:
+                dim = trials.dims[d](None, None, *trial)
+                _remember(self._dim_memo, dim_key, dim)
+            # Within one case only dimension d differs from the base.
+            bands = bands_seen.get((d, *dim))
+            if bands is None:
+                dims = list(base[6:])
+                dims[3 * d : 3 * d + 3] = dim
+                bands = trials.bands(dims, None, None, 0, 0, 0)
+                bands_seen[(d, *dim)] = bands
+            out.append((bands, dim))
+        (yes, yes_dim), (no, no_dim) = out
+        shift = abs(yes[0] - base[0])
+        narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
+        moves = (yes_dim[0] > 0) != dp or bool(no_dim[2]) != dkh
+        impact = shift * rank * rank + narrowing * rank + int(moves)
+        return (yes[0], yes[1], yes[2], no[1], no[2], impact)
+
     def _trial(
-        self, state: bytes, fl: list[Any], base: tuple[Any, ...], s: int, answer: int
+        self,
+        state: bytes,
+        fl: list[Any],
+        base: tuple[Any, ...],
+        counts: list[int],
+        s: int,
+        answer: int,
     ) -> tuple[tuple[int, int, int], bool, bool]:
         """Outcome, range and the slot's dimension status if slot ``s`` were answered."""
         p = self._program
-        trial = bytearray(state)
-        trial[s] = answer
         d = p.slot_dim[s]
+        trial: bytearray | None = None
         if s in p.named_slots:
+            trial = bytearray(state)
+            trial[s] = answer
             full = p.kernel(trial, fl)
             return (full[0], full[1], full[2]), full[6 + 3 * d] > 0, bool(full[8 + 3 * d])
-        dims = list(base[6:])
+        r = p.slot_run[s]
+        args: list[int] = []
+        for q in p.dim_runs[d]:
+            pr, ur = counts[2 * q], counts[2 * q + 1]
+            if q == r:
+                pr, ur = pr + answer, ur - 1
+            args += (pr, ur)
         trials = p.trials()
-        dp, _dkl, dkh = dims[3 * d : 3 * d + 3] = trials.dims[d](trial, fl)
+        if p.pure_dims[d]:
+            dim_key = (d, *args)
+            dim = self._dim_memo.get(dim_key)
+            if dim is None:
+                dim = trials.dims[d](None, None, *args)
+                _remember(self._dim_memo, dim_key, dim)
+        else:
+            trial = bytearray(state)
+            trial[s] = answer
+            dim = trials.dims[d](trial, fl, *args)
+        dims = list(base[6:])
+        dims[3 * d : 3 * d + 3] = dim
+        if trial is None:
+            trial = bytearray(state)
+            trial[s] = answer
         w = p.weights[s]
         sc, sclo, schi = base[3], base[4], base[5]
         if answer:
             sc, sclo, schi = sc + w, sclo + max(w, 0), schi + min(w, 0)
         else:
             sclo, schi = sclo - min(w, 0), schi - max(w, 0)
-        return trials.bands(dims, trial, fl, sc, sclo, schi), dp > 0, bool(dkh)
+        bands = trials.bands(dims, trial, fl, sc, sclo, schi)
+        return bands, dim[0] > 0, bool(dim[2])
 
 
-def _without_question(item: tuple[int, float, int, NextQuestion]) -> tuple[int, float, int]:
-    return item[0], item[1], item[2]
+_MEMO_LIMIT = 50_000
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    # Pure results keyed by small numbers; bounded so a long batch cannot grow it forever.
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def _fact_value(t: FactType, fvec: list[Any], j: int) -> Any:
