@@ -246,7 +246,8 @@ def compile_program(analysis: Analysis) -> Program:
     # Compiled on first use, so that screening alone never pays for them.
     trial_lines: list[str] = []
     dim_runs = tuple(
-        tuple(r for r, (a, _) in enumerate(runs) if slot_dim[a] == d) for d in range(len(dim_sections))
+        tuple(r for r, (a, _) in enumerate(runs) if slot_dim[a] == d)
+        for d in range(len(dim_sections))
     )
     for d, section in enumerate(dim_sections):
         params = "".join(f", p{r}, u{r}" for r in dim_runs[d])
@@ -281,7 +282,9 @@ def compile_program(analysis: Analysis) -> Program:
         kernel=namespace["kernel"],  # type: ignore[arg-type]
         trial_source="\n".join(trial_lines) + "\n",
         runs=tuple(runs),
-        slot_run=tuple(next(r for r, (a, z) in enumerate(runs) if a <= s < z) for s in range(len(slots))),
+        slot_run=tuple(
+            next(r for r, (a, z) in enumerate(runs) if a <= s < z) for s in range(len(slots))
+        ),
         dim_runs=dim_runs,
         pure_dims=tuple(
             not (names_in(analysis.positive[dim.id]) - set(COUNT_NAMES)) for dim in rs.dimensions

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import math
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -177,6 +178,26 @@ def _fixed_tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any],
     return structure
 
 
+def _is_optional(t: Any) -> bool:
+    args = typing.get_args(t)
+    return (
+        typing.get_origin(t) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    # Resolve the inner hook once; cattrs' generic Optional handling dispatches per call.
+    inner_type = next(a for a in typing.get_args(t) if a is not type(None))
+    inner = conv.get_structure_hook(inner_type)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else inner(value, inner_type)
+
+    return structure
+
+
 def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     key_type, value_type = typing.get_args(t) or (Any, Any)
     key_hook = conv.get_structure_hook(key_type)
@@ -204,9 +225,14 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
 
 
 @functools.cache
-def converter() -> cattrs.Converter:
-    """The strict converter (built on first use: no work at import time)."""
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+def converter(detailed: bool = True) -> cattrs.Converter:
+    """The strict converter (built on first use: no work at import time).
+
+    ``detailed=False`` stops at the first problem and generates less code, so a valid
+    file loads faster; the loader re-runs a failing file through the detailed one to
+    report every problem with its path.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(str, _str)
     conv.register_structure_hook(int, _int)
     conv.register_structure_hook(float, _float)
@@ -220,6 +246,7 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, lambda t: _tuple_factory(t, conv))
     conv.register_structure_hook_factory(_is_fixed_tuple, lambda t: _fixed_tuple_factory(t, conv))
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_factory(t, conv))
+    conv.register_structure_hook_factory(_is_optional, lambda t: _optional_factory(t, conv))
     conv.register_unstructure_hook(
         Text, lambda t: t.en if not t.translations else {"en": t.en, **dict(t.translations)}
     )

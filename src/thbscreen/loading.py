@@ -55,6 +55,10 @@ def _structure(located: Located, cls: type[Any], error: type[RuleSetError] = Rul
             )
         )
     try:
+        return converter(detailed=False).structure(data, cls)
+    except Exception:  # noqa: S110 - the detailed pass below explains the failure
+        pass
+    try:
         return converter().structure(data, cls)
     except Exception as exc:  # cattrs raises exception groups of many kinds
         problems = [
