@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import compress
 from typing import Any
 
 from ._analysis import analyze
 from ._compile import Program, compile_program
+from ._facts import FactReader, fail, show, type_name
 from ._language.suggest import did_you_mean
 from .assessment import (
     NEGATIVE,
@@ -23,12 +24,11 @@ from .assessment import (
     OutcomeRange,
     RuleSetRef,
 )
-from .errors import CaseDataError, Problem
+from .errors import CaseDataError
 from .model import Case, FactType, Observation, RuleSet, Strength
 
 __all__ = ["Screener"]
 
-_UNBOUNDED = 1e300
 _KIND = {Strength.STRONG: 0, Strength.MEDIUM: 1, Strength.WEAK: 2, None: 3}
 _CASE_KEYS = frozenset({"id", "facts", "indicators"})
 # Strings and enums only: True == 1, so bools (and ints) take the careful path.
@@ -43,19 +43,6 @@ _CODES: dict[object, int] = {
 }
 _PRESENT_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x01\x00")
 _UNKNOWN_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
-
-
-def _type_name(value: object) -> str:
-    # Only the kind of a bad value is named: case values stay out of error text.
-    if isinstance(value, str):
-        return "a string"
-    return "null" if value is None else type(value).__name__
-
-
-def _show(key: object) -> str:
-    """An id from a case, shortened: ids are vocabulary, but may be hostile in size."""
-    text = repr(key)
-    return text if len(text) <= 80 else text[:76] + "...'"
 
 
 class Screener:
@@ -120,22 +107,7 @@ class Screener:
         self._found_ids: dict[tuple[int, int, int, int, int, int], int] = {}
         self._question_memo: dict[tuple[int, int], NextQuestion] = {}
         self._dim_memo: dict[tuple[int, ...], tuple[Any, ...]] = {}
-        self._facts = tuple(rs.facts)
-        self._fact_index = {f.id: j for j, f in enumerate(rs.facts)}
-        defaults: list[Any] = []
-        for fact in rs.facts:
-            if fact.type in (FactType.INT, FactType.FLOAT):
-                defaults += [
-                    fact.min if fact.min is not None else -_UNBOUNDED,
-                    fact.max if fact.max is not None else _UNBOUNDED,
-                ]
-            elif fact.type is FactType.DATE:
-                defaults += [-_UNBOUNDED, _UNBOUNDED]
-            elif fact.type is FactType.BOOL:
-                defaults += [False, True]
-            else:
-                defaults += [None, None]
-        self._fact_defaults = tuple(defaults)
+        self._facts = FactReader(rs.facts)
         bands = {b.id: b for b in rs.outcomes.bands}
         self._band_rank = {bid: i for i, bid in enumerate(p.band_ids)}
         self._band_titles = {
@@ -161,20 +133,18 @@ class Screener:
         return self._program.monotone
 
     # -- intake ------------------------------------------------------------------
-    def _fail(self, case_id: object, message: str, path: str) -> CaseDataError:
-        source = f"case {case_id}" if isinstance(case_id, str) else "<case>"
-        return CaseDataError(Problem(message, source=source, path=path))
-
-    def _state(self, case: Case | Mapping[str, Any]) -> tuple[str | None, bytearray, list[Any]]:
+    def _state(
+        self, case: Case | Mapping[str, Any], allow: Collection[str] = ()
+    ) -> tuple[str | None, bytearray, list[Any]]:
         if isinstance(case, dict | Mapping):
             case_id = case.get("id")
             observations: Any = case.get("indicators")
             facts: Any = case.get("facts")
             if len(case) > len(_CASE_KEYS) or not _CASE_KEYS.issuperset(case):
                 extra = sorted(str(k) for k in case if k not in _CASE_KEYS)
-                raise self._fail(
+                raise fail(
                     case_id,
-                    f"unknown key {_show(extra[0])}; a case has id, facts and indicators",
+                    f"unknown key {show(extra[0])}; a case has id, facts and indicators",
                     f"$.{extra[0][:80]}",
                 )
         elif isinstance(case, Case):
@@ -182,13 +152,11 @@ class Screener:
             observations = case.indicators
             facts = case.facts
         else:
-            raise self._fail(
-                None, f"expected a case (a mapping or a Case), got {_type_name(case)}", "$"
-            )
+            raise fail(None, f"expected a case (a mapping or a Case), got {type_name(case)}", "$")
         if case_id is not None and case_id.__class__ is not str:
             if case_id.__class__ is not int:
-                raise self._fail(
-                    None, f"id must be a string or a number, got {_type_name(case_id)}", "$.id"
+                raise fail(
+                    None, f"id must be a string or a number, got {type_name(case_id)}", "$.id"
                 )
             case_id = str(case_id)
         state = bytearray(self._template)
@@ -201,18 +169,18 @@ class Screener:
                     state[slot_of[key]] = _CODES[value]
             except (KeyError, TypeError, AttributeError):
                 self._careful_observations(case_id, observations, state)
-        fvec = list(self._fact_defaults)
+        fvec = list(self._facts.defaults)
         if facts:
-            self._read_facts(case_id, facts, fvec)
+            self._facts.read(case_id, facts, fvec, allow)
         return case_id, state, fvec
 
     def _careful_observations(
         self, case_id: str | None, observations: Any, state: bytearray
     ) -> None:
         if not isinstance(observations, Mapping):
-            raise self._fail(
+            raise fail(
                 case_id,
-                f"expected a mapping of indicator id to observation, got {_type_name(observations)}",
+                f"expected a mapping of indicator id to observation, got {type_name(observations)}",
                 "$.indicators",
             )
         slot_of = self._program.slot_of
@@ -235,8 +203,8 @@ class Screener:
         for key, value in observations.items():
             if not isinstance(key, str) or key not in slot_of:
                 hint = did_you_mean(key, slot_of) if isinstance(key, str) else ""
-                return self._fail(
-                    case_id, f"unknown indicator {_show(key)}{hint}", f"$.indicators[{_show(key)}]"
+                return fail(
+                    case_id, f"unknown indicator {show(key)}{hint}", f"$.indicators[{show(key)}]"
                 )
             ok = value is True or value is False or value is None
             try:
@@ -244,96 +212,24 @@ class Screener:
             except TypeError:
                 ok = False
             if not ok or (isinstance(value, int | float) and not isinstance(value, bool)):
-                return self._fail(
+                return fail(
                     case_id,
                     "expected present, absent or unknown (or true, false, null), got "
-                    + ("a different string" if isinstance(value, str) else _type_name(value)),
-                    f"$.indicators[{_show(key)}]",
+                    + ("a different string" if isinstance(value, str) else type_name(value)),
+                    f"$.indicators[{show(key)}]",
                 )
-        return self._fail(case_id, "bad indicators", "$.indicators")  # pragma: no cover
-
-    def _read_facts(self, case_id: str | None, facts: Any, fvec: list[Any]) -> None:
-        if not isinstance(facts, Mapping):
-            raise self._fail(
-                case_id,
-                f"expected a mapping of fact id to value, got {_type_name(facts)}",
-                "$.facts",
-            )
-        for key, value in facts.items():
-            j = self._fact_index.get(key) if isinstance(key, str) else None
-            if j is None:
-                hint = did_you_mean(key, self._fact_index) if isinstance(key, str) else ""
-                known = ", ".join(self._fact_index) or "none"
-                raise self._fail(
-                    case_id,
-                    f"unknown fact {_show(key)}{hint}; declared facts: {known}",
-                    f"$.facts[{_show(key)}]",
-                )
-            if value is None:
-                continue  # unknown
-            fact = self._facts[j]
-            path = f"$.facts.{key}"
-            t = fact.type
-            if t is FactType.BOOL:
-                if type(value) is not bool:
-                    raise self._fail(
-                        case_id, f"expected true or false, got {_type_name(value)}", path
-                    )
-                fvec[2 * j] = fvec[2 * j + 1] = value
-                continue
-            if t in (FactType.INT, FactType.FLOAT):
-                ok = type(value) is int if t is FactType.INT else type(value) in (int, float)
-                if not ok:
-                    want = "a whole number" if t is FactType.INT else "a number"
-                    raise self._fail(case_id, f"expected {want}, got {_type_name(value)}", path)
-                if not math.isfinite(value) or abs(value) > 1e15:
-                    raise self._fail(case_id, "expected a number of at most 1e15 in size", path)
-                if (fact.min is not None and value < fact.min) or (
-                    fact.max is not None and value > fact.max
-                ):
-                    raise self._fail(
-                        case_id,
-                        f"expected a value from {fact.min} to {fact.max}, got one outside",
-                        path,
-                    )
-                fvec[2 * j] = fvec[2 * j + 1] = value
-                continue
-            if t is FactType.DATE:
-                fvec[2 * j] = fvec[2 * j + 1] = self._date(case_id, value, path)
-                continue
-            if not isinstance(value, str):
-                raise self._fail(case_id, f"expected a string, got {_type_name(value)}", path)
-            if len(value) > 10_000:
-                raise self._fail(case_id, "string longer than 10000 characters", path)
-            if fact.values is not None and value not in fact.values:
-                raise self._fail(
-                    case_id,
-                    f"expected one of {', '.join(fact.values)}, got a different string"
-                    f"{did_you_mean(value, fact.values)}",
-                    path,
-                )
-            fvec[2 * j] = fvec[2 * j + 1] = value
-
-    def _date(self, case_id: str | None, value: Any, path: str) -> int:
-        if isinstance(value, _dt.datetime):
-            value = value.date()
-        if isinstance(value, _dt.date):
-            return value.toordinal()
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value).toordinal()
-            except ValueError:
-                pass
-        raise self._fail(
-            case_id,
-            f"expected a date as YYYY-MM-DD, got {_type_name(value)}",
-            path,
-        )
+        return fail(case_id, "bad indicators", "$.indicators")  # pragma: no cover
 
     # -- evaluation ----------------------------------------------------------------
-    def evaluate(self, case: Case | Mapping[str, Any]) -> Assessment:
-        """Screen one case. Raises :class:`CaseDataError` naming the path of bad data."""
-        case_id, state, fvec = self._state(case)
+    def evaluate(
+        self, case: Case | Mapping[str, Any], *, allow_facts: Collection[str] = ()
+    ) -> Assessment:
+        """Screen one case. Raises :class:`CaseDataError` naming the path of bad data.
+
+        ``allow_facts`` names facts declared elsewhere (by a referral network, say):
+        the case may give them, and screening ignores them.
+        """
+        case_id, state, fvec = self._state(case, allow_facts)
         p = self._program
         derived: list[int] = []
         if p.derive is not None:
@@ -394,7 +290,9 @@ class Screener:
                 (
                     name,
                     _fact_value(
-                        self._facts[self._fact_index[name]].type, fvec, self._fact_index[name]
+                        self._facts.decls[self._facts.index[name]].type,
+                        fvec,
+                        self._facts.index[name],
                     ),
                 )
                 for name in p.derive_facts[k]
