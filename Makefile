@@ -20,7 +20,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
-	$(BIN)/thbscreen screen examples/cases/adult/*.yaml examples/cases/child/*.yaml
+	$(BIN)/thbscreen refer examples/cases/adult/*.yaml examples/cases/child/*.yaml --from labour_inspectorate
 	$(BIN)/thbscreen test rules/
 
 test: $(STAMP_TEST)
@@ -37,6 +37,8 @@ bench: $(STAMP_TEST)
 
 schema: $(STAMP_RUN)
 	$(BIN)/thbscreen schema --out rules/schema/ruleset.schema.json
+	$(BIN)/thbscreen schema --kind case --out rules/schema/case.schema.json
+	$(BIN)/thbscreen schema --kind network --out rules/schema/network.schema.json
 
 clean:
 	rm -rf $(VENV) site build dist .pytest_cache .mypy_cache .ruff_cache

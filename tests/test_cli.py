@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from thbscreen._schema import case_schema, ruleset_schema
+from thbscreen._schema import case_schema, network_schema, ruleset_schema
 from thbscreen.cli import main
 
 from .conftest import ROOT, write
@@ -114,7 +114,11 @@ def test_rules_lists_bundled_rule_sets() -> None:
 
 
 def test_committed_schemas_are_up_to_date() -> None:
-    for name, doc in (("ruleset", ruleset_schema()), ("case", case_schema())):
+    for name, doc in (
+        ("ruleset", ruleset_schema()),
+        ("case", case_schema()),
+        ("network", network_schema()),
+    ):
         committed = json.loads((ROOT / "rules" / "schema" / f"{name}.schema.json").read_text())
         assert committed == doc, f"run `make schema` to refresh rules/schema/{name}.schema.json"
 
@@ -124,10 +128,11 @@ def test_schema_validates_bundled_files_and_rejects_typos() -> None:
     import yaml
 
     validator = jsonschema.Draft202012Validator(ruleset_schema())
+    networks = jsonschema.Draft202012Validator(network_schema())
     for path in (ROOT / "rules").rglob("*.yaml"):
-        if "referral" in path.parts:
-            continue
-        validator.validate(yaml.safe_load(path.read_text()))
+        (networks if "referral" in path.parts else validator).validate(
+            yaml.safe_load(path.read_text())
+        )
     broken = yaml.safe_load(TINY)
     broken["indicators"][0]["strenght"] = "strong"
     assert list(validator.iter_errors(broken))

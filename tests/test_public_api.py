@@ -5,8 +5,8 @@ import thbscreen
 DOCUMENTED = {
     "Assessment", "Case", "CaseDataError", "CaseFile", "DISCLAIMER", "DimensionResult", "Evidence",
     "ExampleResult", "ExpressionError", "FiredIndicator", "NetworkError", "NextQuestion",
-    "Observation", "OutcomeRange", "Problem", "RuleSet", "RuleSetError", "RuleSetRef",
-    "Screener", "ThbscreenError", "bundled_rulesets", "load_cases", "load_ruleset",
+    "NoReferralPath", "Observation", "OutcomeRange", "Pathway", "ReferralNetwork", "Problem", "RuleSet", "RuleSetError", "RuleSetRef",
+    "Screener", "ThbscreenError", "bundled_networks", "bundled_rulesets", "load_network", "pathway", "load_cases", "load_ruleset",
     "render",
     "run_examples",
 }  # fmt: skip
@@ -14,6 +14,7 @@ DOCUMENTED = {
 
 def test_all_is_exactly_the_documented_api() -> None:
     assert set(thbscreen.__all__) == DOCUMENTED
+
     # Sorted as isort (and ruff's RUF022) sort: constants, classes, functions.
     def kind(name: str) -> tuple[int, str]:
         return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)

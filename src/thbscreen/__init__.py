@@ -27,8 +27,9 @@ from .errors import (
     ThbscreenError,
 )
 from .explain import DISCLAIMER, render
-from .loading import CaseFile, bundled_rulesets, load_cases, load_ruleset
+from .loading import CaseFile, bundled_networks, bundled_rulesets, load_cases, load_ruleset
 from .model import Case, Observation, RuleSet
+from .referral import NoReferralPath, Pathway, ReferralNetwork, load_network, pathway
 from .screening import Screener
 from .testing_examples import ExampleResult, run_examples
 
@@ -45,17 +46,23 @@ __all__ = [
     "FiredIndicator",
     "NetworkError",
     "NextQuestion",
+    "NoReferralPath",
     "Observation",
     "OutcomeRange",
+    "Pathway",
     "Problem",
+    "ReferralNetwork",
     "RuleSet",
     "RuleSetError",
     "RuleSetRef",
     "Screener",
     "ThbscreenError",
+    "bundled_networks",
     "bundled_rulesets",
     "load_cases",
+    "load_network",
     "load_ruleset",
+    "pathway",
     "render",
     "run_examples",
 ]

@@ -7,7 +7,7 @@ each kind of expression; the compiler builds on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from attrs import frozen
 
@@ -17,9 +17,9 @@ from ._language.parser import KEYWORDS, parse
 from ._language.where import Where
 from ._yaml import Located, PathT, format_path
 from .errors import ExpressionError, Problem, RuleSetError, ThbscreenError
-from .model import FactType, RuleSet, Text
+from .model import Fact, FactType, RuleSet, Text
 
-__all__ = ["COUNT_NAMES", "Analysis", "analyze"]
+__all__ = ["COUNT_NAMES", "Analysis", "analyze", "check_facts"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-/]*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -169,22 +169,8 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
         c.add("a rule set needs at least one dimension", ("dimensions",))
 
     # -- facts ---------------------------------------------------------------------
-    fact_types: dict[str, str] = {}
-    scope_facts: dict[str, Symbol] = {}
-    for i, fact in enumerate(rs.facts):
-        numeric = fact.type in (FactType.INT, FactType.FLOAT)
-        if (fact.min is not None or fact.max is not None) and not numeric:
-            c.add("min and max are only for int and float facts", ("facts", i, "type"))
-        if fact.min is not None and fact.max is not None and fact.min > fact.max:
-            c.add(f"min {fact.min} is greater than max {fact.max}", ("facts", i, "min"))
-        if fact.type is FactType.ENUM and not fact.values:
-            c.add("an enum fact needs its list of values", ("facts", i, "type"))
-        if fact.values is not None and fact.type is not FactType.ENUM:
-            c.add("values are only for enum facts", ("facts", i, "values"))
-        fact_types[fact.id] = _FACT_TYPE[fact.type]
-        scope_facts[fact.id] = Symbol(
-            "fact", _FACT_TYPE[fact.type], frozenset(fact.values) if fact.values else None
-        )
+    scope_facts = check_facts(rs.facts, c.add)
+    fact_types = {name: sym.type for name, sym in scope_facts.items()}
 
     # -- indicators ------------------------------------------------------------------
     dim_ids = {d.id for d in rs.dimensions}
@@ -257,6 +243,25 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
         only_expressions = c.expression_problems == len(c.problems)
         raise (ExpressionError if only_expressions else RuleSetError)(c.problems)
     return Analysis(rs, {k: derive[k] for k in order}, positive, when, fact_types, types)
+
+
+def check_facts(facts: Sequence[Fact], add: Callable[[str, PathT], None]) -> dict[str, Symbol]:
+    """Check fact declarations (shared with networks); return their expression scope."""
+    scope: dict[str, Symbol] = {}
+    for i, fact in enumerate(facts):
+        numeric = fact.type in (FactType.INT, FactType.FLOAT)
+        if (fact.min is not None or fact.max is not None) and not numeric:
+            add("min and max are only for int and float facts", ("facts", i, "type"))
+        if fact.min is not None and fact.max is not None and fact.min > fact.max:
+            add(f"min {fact.min} is greater than max {fact.max}", ("facts", i, "min"))
+        if fact.type is FactType.ENUM and not fact.values:
+            add("an enum fact needs its list of values", ("facts", i, "type"))
+        if fact.values is not None and fact.type is not FactType.ENUM:
+            add("values are only for enum facts", ("facts", i, "values"))
+        scope[fact.id] = Symbol(
+            "fact", _FACT_TYPE[fact.type], frozenset(fact.values) if fact.values else None
+        )
+    return scope
 
 
 def _index(rs: RuleSet, ind_id: str) -> int:

@@ -247,6 +247,21 @@ def converter(detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_fixed_tuple, lambda t: _fixed_tuple_factory(t, conv))
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_factory(t, conv))
     conv.register_structure_hook_factory(_is_optional, lambda t: _optional_factory(t, conv))
+    from cattrs.gen import make_dict_structure_fn, override
+
+    from .referral.model import Channel
+
+    # "from" is a Python keyword: the model says from_, the file says from.
+    conv.register_structure_hook(
+        Channel,
+        make_dict_structure_fn(
+            Channel,
+            conv,
+            _cattrs_forbid_extra_keys=True,
+            _cattrs_detailed_validation=detailed,
+            from_=override(rename="from"),
+        ),
+    )
     conv.register_unstructure_hook(
         Text, lambda t: t.en if not t.translations else {"en": t.en, **dict(t.translations)}
     )
@@ -265,7 +280,7 @@ def structure_problems(
                 sub_path = path
                 for note in getattr(sub, "__notes__", []):
                     if hasattr(note, "name"):
-                        sub_path = (*sub_path, note.name)
+                        sub_path = (*sub_path, note.name.rstrip("_"))
                     elif hasattr(note, "index"):
                         sub_path = (*sub_path, note.index)
                 walk(sub, sub_path)

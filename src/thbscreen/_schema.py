@@ -12,7 +12,7 @@ import attrs
 
 from .model import Observation, RuleSet, Text
 
-__all__ = ["case_schema", "ruleset_schema"]
+__all__ = ["case_schema", "network_schema", "ruleset_schema"]
 
 _SKIP = {"source", "hash"}
 _DOCS = {
@@ -80,11 +80,14 @@ class _Gen:
         props: dict[str, Any] = {}
         required: list[str] = []
         for a in attrs.fields(cls):
-            if (cls is RuleSet and a.name in _SKIP) or a.name.startswith("_"):
+            if (
+                cls.__name__ in ("RuleSet", "NetworkSpec") and a.name in _SKIP
+            ) or a.name.startswith("_"):
                 continue
-            props[a.name] = self.of(hints[a.name])
+            key = a.name.rstrip("_")  # from_ in the model is "from" in the file
+            props[key] = self.of(hints[a.name])
             if a.default is attrs.NOTHING:
-                required.append(a.name)
+                required.append(key)
         out: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": props}
         if required:
             out["required"] = required
@@ -131,6 +134,17 @@ def ruleset_schema() -> dict[str, Any]:
     """JSON Schema of the rule-set file format, generated from :class:`RuleSet`."""
     return _document(
         RuleSet, "thbscreen rule set", "https://thbscreen.invalid/schema/ruleset.schema.json"
+    )
+
+
+def network_schema() -> dict[str, Any]:
+    """JSON Schema of the referral-network file format, generated from its model."""
+    from .referral.model import NetworkSpec
+
+    return _document(
+        NetworkSpec,
+        "thbscreen referral network",
+        "https://thbscreen.invalid/schema/network.schema.json",
     )
 
 

@@ -19,6 +19,7 @@ from .errors import ThbscreenError
 __all__ = ["main"]
 
 DEFAULT_RULES = "ilo-ec-2009/adult-labour"
+DEFAULT_NETWORK = "referral/slovenia"
 FORMATS = click.Choice(["text", "markdown", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,27 +102,92 @@ def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
       thbscreen screen case.json --rules ilo-ec-2009/child-labour --format json
     """
     from .explain import render
-    from .loading import load_cases, load_ruleset
-    from .screening import Screener
 
-    screeners: dict[str, Screener] = {}
-
-    def screener_for(name: str) -> Screener:
-        if name not in screeners:
-            screeners[name] = Screener(load_ruleset(name))
-        return screeners[name]
-
-    results = []
-    entries = [(path, cf) for path in cases for cf in load_cases(path)]
-    with _progress(entries, "screening") as bar:
-        for _path, cf in bar:
-            results.append(screener_for(rules or cf.rules or DEFAULT_RULES).evaluate(cf.case))
+    results = [a for _, a in _screen_files(cases, rules)]
     if fmt == "json":
         payload: Any = results[0].to_dict() if len(results) == 1 else [a.to_dict() for a in results]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     sep = "\n" + ("-" * 72 + "\n\n" if fmt == "text" else "---\n\n")
     click.echo(sep.join(render(a, fmt) for a in results), nl=False)
+
+
+def _screen_files(cases: tuple[str, ...], rules: str | None) -> list[tuple[Any, Any]]:
+    """(case file, assessment) for every case in the files; one screener per rule set."""
+    from .loading import load_cases, load_ruleset
+    from .referral import load_network
+    from .screening import Screener
+
+    screeners: dict[str, Screener] = {}
+    network_facts: dict[str, frozenset[str]] = {}
+
+    def screener_for(name: str) -> Screener:
+        if name not in screeners:
+            screeners[name] = Screener(load_ruleset(name))
+        return screeners[name]
+
+    def facts_of(network: str | None) -> frozenset[str]:
+        # A case meant for a network may give the network's facts as well.
+        if network is None:
+            return frozenset()
+        if network not in network_facts:
+            network_facts[network] = load_network(network).fact_ids
+        return network_facts[network]
+
+    out = []
+    entries = [cf for path in cases for cf in load_cases(path)]
+    with _progress(entries, "screening") as bar:
+        for cf in bar:
+            screener = screener_for(rules or cf.rules or DEFAULT_RULES)
+            out.append((cf, screener.evaluate(cf.case, allow_facts=facts_of(cf.network))))
+    return out
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--from", "start", required=True, help="The first-contact institution (an id in the network)."
+)
+@click.option("--rules", default=None, help="Rule set name or path (default: the case file's own).")
+@click.option(
+    "--network",
+    default=None,
+    help="Referral network name or path (default: the case file's own, else referral/slovenia).",
+)
+@_format_option
+def refer(
+    cases: tuple[str, ...], start: str, rules: str | None, network: str | None, fmt: str
+) -> None:
+    """Screen case files and show the referral pathway from a first-contact institution.
+
+    \b
+    Example:
+      thbscreen refer examples/cases/adult/seasonal-farm-worker.yaml --from labour_inspectorate
+      thbscreen refer case.yaml --from police --network referral/slovenia --format json
+    """
+    from .explain import render
+    from .referral import load_network, pathway
+    from .referral.render import render_pathway
+
+    networks: dict[str, Any] = {}
+    blocks: list[str] = []
+    payload: list[dict[str, Any]] = []
+    for cf, assessment in _screen_files(cases, rules):
+        name = network or cf.network or DEFAULT_NETWORK
+        if name not in networks:
+            networks[name] = load_network(name)
+        path = pathway(networks[name], assessment, cf.case, start=start)
+        if fmt == "json":
+            payload.append({"assessment": assessment.to_dict(), "pathway": path.to_dict()})
+        else:
+            blocks.append(render(assessment, fmt) + "\n" + render_pathway(path, fmt))
+    if fmt == "json":
+        click.echo(
+            json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False)
+        )
+        return
+    sep = "\n" + ("-" * 72 + "\n\n" if fmt == "text" else "---\n\n")
+    click.echo(sep.join(blocks), nl=False)
 
 
 @main.command("test")
@@ -179,7 +245,10 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
 
 @main.command()
 @click.option(
-    "--kind", type=click.Choice(["ruleset", "case"]), default="ruleset", show_default=True
+    "--kind",
+    type=click.Choice(["ruleset", "case", "network"]),
+    default="ruleset",
+    show_default=True,
 )
 @click.option(
     "--out",
@@ -188,17 +257,18 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
     help="Write to this file (atomically) instead of stdout.",
 )
 def schema(kind: str, out: str | None) -> None:
-    """Print the JSON Schema of rule files or case files.
+    """Print the JSON Schema of rule files, case files or referral-network files.
 
     \b
     Example:
       thbscreen schema --out rules/schema/ruleset.schema.json
       thbscreen schema --kind case --out rules/schema/case.schema.json
+      thbscreen schema --kind network --out rules/schema/network.schema.json
     """
     from ._io import write_atomic
-    from ._schema import case_schema, ruleset_schema
+    from ._schema import case_schema, network_schema, ruleset_schema
 
-    doc = ruleset_schema() if kind == "ruleset" else case_schema()
+    doc = {"ruleset": ruleset_schema, "case": case_schema, "network": network_schema}[kind]()
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if out:
         write_atomic(out, text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,17 @@ from ._analysis import analyze
 from ._convert import content_hash, converter, structure_problems
 from ._language.suggest import did_you_mean
 from ._yaml import Located, read_located
-from .errors import Problem, RuleSetError
+from .errors import Problem, RuleSetError, ThbscreenError
 from .model import Case, Observation, RuleSet, Text
 
-__all__ = ["CaseFile", "bundled_rules_dir", "bundled_rulesets", "load_cases", "load_ruleset"]
+__all__ = [
+    "CaseFile",
+    "bundled_networks",
+    "bundled_rules_dir",
+    "bundled_rulesets",
+    "load_cases",
+    "load_ruleset",
+]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -31,22 +38,33 @@ def bundled_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def bundled_rulesets() -> list[str]:
-    """Names of the bundled rule sets, such as ``ilo-ec-2009/adult-labour``."""
+def _bundled(keep: Callable[[str], bool]) -> list[str]:
     root = bundled_rules_dir()
     names = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if path.suffix in _SUFFIXES and rel.parts[0] not in ("schema", "referral"):
+        if path.suffix in _SUFFIXES and rel.parts[0] != "schema" and keep(rel.parts[0]):
             names.append(rel.with_suffix("").as_posix())
     return names
 
 
+def bundled_rulesets() -> list[str]:
+    """Names of the bundled rule sets, such as ``ilo-ec-2009/adult-labour``."""
+    return _bundled(lambda top: top != "referral")
+
+
+def bundled_networks() -> list[str]:
+    """Names of the bundled referral networks, such as ``referral/slovenia``."""
+    return _bundled(lambda top: top == "referral")
+
+
 def _fields(cls: type) -> list[str]:
-    return [a.name for a in attrs.fields(cls) if a.init and a.name not in ("source", "hash")]
+    return [
+        a.name.rstrip("_") for a in attrs.fields(cls) if a.init and a.name not in ("source", "hash")
+    ]
 
 
-def _structure(located: Located, cls: type[Any], error: type[RuleSetError] = RuleSetError) -> Any:
+def structure(located: Located, cls: type[Any], error: type[ThbscreenError] = RuleSetError) -> Any:
     data = located.data
     if not isinstance(data, dict):
         raise error(
@@ -68,20 +86,26 @@ def _structure(located: Located, cls: type[Any], error: type[RuleSetError] = Rul
         raise error(problems or [located.problem(str(exc), ())]) from None
 
 
-def resolve_ruleset_path(name_or_path: str | os.PathLike[str]) -> Path:
+def resolve_path(
+    name_or_path: str | os.PathLike[str],
+    known: list[str],
+    what: str = "rule set",
+    error: type[ThbscreenError] = RuleSetError,
+) -> Path:
+    """A file path, or the bundled file of that name; else one error listing the names."""
     path = Path(name_or_path)
     if path.is_file():
         return path
     text = str(name_or_path)
-    root = bundled_rules_dir()
-    for suffix in _SUFFIXES:
-        candidate = root / (text + suffix)
-        if candidate.is_file() and ".." not in Path(text).parts:
-            return candidate
-    known = bundled_rulesets()
-    raise RuleSetError(
+    if text in known:
+        root = bundled_rules_dir()
+        for suffix in _SUFFIXES:
+            candidate = root / (text + suffix)
+            if candidate.is_file():
+                return candidate
+    raise error(
         Problem(
-            f"no rule file at this path and no bundled rule set of this name; bundled: "
+            f"no file at this path and no bundled {what} of this name; bundled: "
             f"{', '.join(known)}{did_you_mean(text, known)}",
             source=text,
         )
@@ -94,13 +118,13 @@ def load_ruleset(name_or_path: str | os.PathLike[str]) -> RuleSet:
     Raises :class:`RuleSetError` listing every problem, each with file, line, column
     and path.
     """
-    path = resolve_ruleset_path(name_or_path)
+    path = resolve_path(name_or_path, bundled_rulesets())
     located = read_located(path)
     return ruleset_from_located(located)
 
 
 def ruleset_from_located(located: Located) -> RuleSet:
-    ruleset: RuleSet = _structure(located, RuleSet)
+    ruleset: RuleSet = structure(located, RuleSet)
     ruleset = attrs.evolve(ruleset, source=located.source)
     analysis = analyze(ruleset, located)
     ruleset = attrs.evolve(ruleset, hash=content_hash(ruleset))
@@ -120,6 +144,8 @@ class CaseFile:
 
     id: str | None = None
     rules: str | None = None
+    #: The referral network the case is meant for, if any (its facts may be given too).
+    network: str | None = None
     title: Text | None = None
     description: Text | None = None
     facts: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -142,4 +168,4 @@ def load_cases(path: str | os.PathLike[str]) -> Iterator[CaseFile]:
             {k[len(prefix) :]: v for k, v in located.values.items() if k[: len(prefix)] == prefix},
             {k[len(prefix) :]: v for k, v in located.keys.items() if k[: len(prefix)] == prefix},
         )
-        yield _structure(sub, CaseFile)
+        yield structure(sub, CaseFile)
