@@ -125,22 +125,34 @@ def compile_program(analysis: Analysis) -> Program:
             runs.append((start, s))
             start = s
     kernel_lines = b.lines
-    run_lines = []
-    for r, (a, z) in enumerate(runs):
-        run_lines.append(f"    p{r} = S.count(1, {a}, {z})")
-        run_lines.append(f"    u{r} = S.count(2, {a}, {z})")
+    bands_use_score = any("score" in names_in(t) for t in analysis.when.values())
+    # Unknown counts are taken only where needed: in the kernel, inside the branch of a
+    # dimension not already positive (positive on present evidence implies possibly
+    # positive), and for every run only when a band reads the score's range; otherwise
+    # the caller computes the score range from the unknown mask it builds anyway.
+    run_lines = [f"    p{r} = S.count(1, {a}, {z})" for r, (a, z) in enumerate(runs)]
+    unknown_line = {r: f"u{r} = S.count(2, {a}, {z})" for r, (a, z) in enumerate(runs)}
     kernel_lines += run_lines
+    if bands_use_score:
+        kernel_lines += ["    " + unknown_line[r] for r in range(len(runs))]
 
     def sum_terms(terms: list[str]) -> str:
         return "(" + " + ".join(terms) + ")" if terms else "0"
 
     # Score: present weights; range adds unknown weights of either sign.
     score_p = [f"{b.const(weights[a])} * p{r}" for r, (a, _) in enumerate(runs) if weights[a]]
-    score_hi = [f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] > 0]
-    score_lo = [f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] < 0]
     b.emit(f"sc = {sum_terms(score_p)}")
-    b.emit(f"schi = sc + {sum_terms(score_hi)}")
-    b.emit(f"sclo = sc + {sum_terms(score_lo)}")
+    if bands_use_score:
+        score_hi = [
+            f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] > 0
+        ]
+        score_lo = [
+            f"{b.const(weights[a])} * u{r}" for r, (a, _) in enumerate(runs) if weights[a] < 0
+        ]
+        b.emit(f"schi = sc + {sum_terms(score_hi)}")
+        b.emit(f"sclo = sc + {sum_terms(score_lo)}")
+    else:
+        b.emit("schi = sclo = None")
 
     def fact_pair(name: str) -> tuple[str, str] | None:
         j = fact_index.get(name)
@@ -159,28 +171,38 @@ def compile_program(analysis: Analysis) -> Program:
     def is_input(name: str) -> bool:
         return name not in fact_index
 
-    dim_sections: list[list[str]] = []
+    def indent(lines: list[str]) -> list[str]:
+        return ["    " + line for line in lines]
+
+    dim_sections: list[list[str]] = []  # kernel form: unknown counts taken lazily
+    trial_sections: list[list[str]] = []  # trial form: unknown counts are parameters
     for d, dim in enumerate(rs.dimensions):
-        b.lines = []
-        dim_sections.append(b.lines)
         tree = analysis.positive[dim.id]
         named |= names_in(tree) - set(COUNT_NAMES) - set(fact_index)
         if polarity(tree, is_input) & NEG:
             monotone = False
         needed = names_in(tree) & set(COUNT_NAMES)
+        negative_counts: set[str] = set()
+        present_part: list[str] = []
+        possible_counts: list[str] = []
+        b.lines = present_part
         for count in sorted(needed):
             terms, up, down = _count_terms(count, d, runs, slots, slot_dim, weights, b)
             b.emit(f"c{d}{count} = {sum_terms(terms)}")
-            b.emit(f"c{d}{count}h = c{d}{count} + {sum_terms(up)}")
             # Unknowns with negative weights can only lower the weight count.
-            b.emit(f"c{d}{count}l = c{d}{count}" + (f" + {sum_terms(down)}" if down else ""))
+            possible_counts.append(f"    c{d}{count}h = c{d}{count} + {sum_terms(up)}")
+            if down:
+                negative_counts.add(count)
+                possible_counts.append(f"    c{d}{count}l = c{d}{count} + {sum_terms(down)}")
 
         def resolver(world: str, d: int = d) -> Callable[[str], tuple[str, str]]:
             def resolve(name: str) -> tuple[str, str]:
                 if name in COUNT_NAMES:
                     if world == "P":
                         return f"c{d}{name}", f"c{d}{name}"
-                    return f"c{d}{name}l", f"c{d}{name}h"
+                    # Only negative weights can make the lower bound differ.
+                    low = f"c{d}{name}l" if name in negative_counts else f"c{d}{name}"
+                    return low, f"c{d}{name}h"
                 pair = fact_pair(name) or indicator_pair(name, world)
                 assert pair is not None, name
                 return pair
@@ -192,10 +214,35 @@ def compile_program(analysis: Analysis) -> Program:
         p_los = [gen(p, b, resolver("P"), node_type)[0] for p in parts]
         chain = " else ".join(f"{i + 1} if {lo}" for i, lo in enumerate(p_los)) + " else 0"
         b.emit(f"dp{d} = {chain}")
-        k_lo, k_hi = gen(tree, b, resolver("K"), node_type)
+        b.lines = []
         p_lo_whole = gen(tree, b, resolver("P"), node_type)[0]
-        b.emit(f"dkl{d} = {f'dp{d} > 0' if k_lo == p_lo_whole else k_lo}")
-        b.emit(f"dkh{d} = {k_hi}")
+        possible_part: list[str] = list(possible_counts)
+        b.lines = possible_part
+        k_lo, k_hi = gen(tree, b, resolver("K"), node_type)
+        lazy = k_lo == p_lo_whole
+        own_unknowns = [
+            "    " + unknown_line[r] for r, (a, _) in enumerate(runs) if slot_dim[a] == d
+        ]
+        if bands_use_score:
+            own_unknowns = []
+        kernel_section = list(present_part)
+        if lazy:
+            kernel_section.append(f"    if dp{d}:")
+            kernel_section.append(f"        dkl{d} = dkh{d} = True")
+            kernel_section.append("    else:")
+            kernel_section += indent(own_unknowns + possible_part)
+            kernel_section.append(f"        dkl{d} = False")
+            kernel_section.append(f"        dkh{d} = {k_hi}")
+        else:
+            kernel_section += own_unknowns + possible_part
+            kernel_section.append(f"    dkl{d} = {k_lo}")
+            kernel_section.append(f"    dkh{d} = {k_hi}")
+        dim_sections.append(kernel_section)
+        trial_sections.append(
+            present_part
+            + possible_part
+            + [f"    dkl{d} = {f'dp{d} > 0' if lazy else k_lo}", f"    dkh{d} = {k_hi}"]
+        )
     b.lines = kernel_lines
     for section in dim_sections:
         kernel_lines += section
@@ -249,7 +296,7 @@ def compile_program(analysis: Analysis) -> Program:
         tuple(r for r, (a, _) in enumerate(runs) if slot_dim[a] == d)
         for d in range(len(dim_sections))
     )
-    for d, section in enumerate(dim_sections):
+    for d, section in enumerate(trial_sections):
         params = "".join(f", p{r}, u{r}" for r in dim_runs[d])
         trial_lines += ["", f"def dim{d}(S, F{params}):"]
         trial_lines += section
@@ -298,7 +345,7 @@ def compile_program(analysis: Analysis) -> Program:
         derive_text=derive_text,
         derive_facts=derive_facts,
         monotone=monotone,
-        bands_use_score=any("score" in names_in(t) for t in analysis.when.values()),
+        bands_use_score=bands_use_score,
         named_slots=frozenset(slot_of[x] for x in named if x in slot_of),
         source=source,
     )

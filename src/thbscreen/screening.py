@@ -108,6 +108,9 @@ class Screener:
         self._question_memo: dict[tuple[int, int], NextQuestion] = {}
         self._dim_memo: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self._facts = FactReader(rs.facts)
+        self._positive_weights = tuple(w if w > 0 else 0 for w in p.weights)
+        self._negative_weights = tuple(w if w < 0 else 0 for w in p.weights)
+        self._any_negative = any(w < 0 for w in p.weights)
         bands = {b.id: b for b in rs.outcomes.bands}
         self._band_rank = {bid: i for i, bid in enumerate(p.band_ids)}
         self._band_titles = {
@@ -257,6 +260,8 @@ class Screener:
         if derived:
             fired = self._with_derivations(fired, derived, fvec)
         score = r[3]
+        unknown_mask = state.translate(_UNKNOWN_MASK)
+        score_range = (r[4], r[5]) if r[5] is not None else self._score_range(score, unknown_mask)
         band = None
         for sid, smin, smax in self._score_bands:
             if smin <= score < smax:
@@ -268,15 +273,25 @@ class Screener:
             band_ids[r[0]],
             self._ranges[(r[1], r[2])],
             score,
-            (r[4], r[5]),
+            score_range,
             band,
             dim_results,
             fired,
-            tuple(compress(self._ids, state.translate(_UNKNOWN_MASK))),
+            tuple(compress(self._ids, unknown_mask)),
             self,
             bytes(state),
             tuple(fvec),
         )
+
+    def _score_range(self, score: float, unknown_mask: bytes | bytearray) -> tuple[float, float]:
+        """Lowest and highest score the unknowns allow (the kernel leaves this to us)."""
+        high = score + sum(compress(self._positive_weights, unknown_mask))
+        low = (
+            score + sum(compress(self._negative_weights, unknown_mask))
+            if self._any_negative
+            else score
+        )
+        return low, high
 
     def _with_derivations(
         self, fired: tuple[FiredIndicator, ...], derived: list[int], fvec: list[Any]
@@ -466,6 +481,8 @@ class Screener:
             trial[s] = answer
         w = p.weights[s]
         sc, sclo, schi = base[3], base[4], base[5]
+        if schi is None:
+            sclo, schi = self._score_range(sc, state.translate(_UNKNOWN_MASK))
         if answer:
             sc, sclo, schi = sc + w, sclo + max(w, 0), schi + min(w, 0)
         else:
