@@ -195,7 +195,9 @@ def compile_program(analysis: Analysis) -> Program:
                 negative_counts.add(count)
                 possible_counts.append(f"    c{d}{count}l = c{d}{count} + {sum_terms(down)}")
 
-        def resolver(world: str, d: int = d) -> Callable[[str], tuple[str, str]]:
+        def resolver(
+            world: str, d: int = d, negative_counts: set[str] = negative_counts
+        ) -> Callable[[str], tuple[str, str]]:
             def resolve(name: str) -> tuple[str, str]:
                 if name in COUNT_NAMES:
                     if world == "P":
