@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ._language.ast import Node
 from ._language.checker import Symbol, check, names_in
@@ -19,12 +19,14 @@ from ._yaml import Located, PathT, format_path
 from .errors import ExpressionError, Problem, RuleSetError, ThbscreenError
 from .model import Fact, FactType, RuleSet, Text
 
-__all__ = ["COUNT_NAMES", "Analysis", "analyze", "check_facts"]
+__all__ = ["COUNT_NAMES", "PROPERTY_NAMES", "Analysis", "analyze", "check_facts"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-/]*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 COUNT_NAMES = ("strong", "medium", "weak", "present", "weight")
 RESERVED = frozenset({*COUNT_NAMES, "score", *KEYWORDS})
+#: Names a property's ``holds`` may use besides facts, indicators, dimensions and score.
+PROPERTY_NAMES = ("outcome", "highest", "lowest", "determined")
 _FACT_TYPE = {
     FactType.BOOL: "bool",
     FactType.INT: "num",
@@ -43,6 +45,8 @@ class Analysis:
     when: dict[str, Node]  # band id -> condition
     fact_types: dict[str, str]
     node_types: dict[int, str]  # id(node) -> type, for the code generator
+    #: property name -> checked ``holds`` expression (properties with ``monotone`` have none)
+    properties: dict[str, Node] = field(factory=dict)
 
 
 class _Collector:
@@ -239,10 +243,13 @@ def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
                     ("scoring", "bands", j),
                 )
     _check_tests(c, rs, set(band_ids), dim_ids)
+    properties = _check_properties(c, rs, band_ids, {**band_scope}, types)
     if c.problems:
         only_expressions = c.expression_problems == len(c.problems)
         raise (ExpressionError if only_expressions else RuleSetError)(c.problems)
-    return Analysis(rs, {k: derive[k] for k in order}, positive, when, fact_types, types)
+    return Analysis(
+        rs, {k: derive[k] for k in order}, positive, when, fact_types, types, properties
+    )
 
 
 def check_facts(facts: Sequence[Fact], add: Callable[[str, PathT], None]) -> dict[str, Symbol]:
@@ -333,3 +340,115 @@ def _check_tests(c: _Collector, rs: RuleSet, band_ids: set[str], dim_ids: set[st
                 )
         if exp.score_band is not None and exp.score_band not in score_bands:
             c.add(f"unknown score band {exp.score_band!r}", ("tests", i, "expect", "score_band"))
+
+
+def _check_properties(
+    c: _Collector,
+    rs: RuleSet,
+    band_ids: list[str],
+    scope: dict[str, Symbol],
+    types: dict[int, str],
+) -> dict[str, Node]:
+    """Check the ``properties`` section; return the checked ``holds`` expressions."""
+    from ._facts import FactReader
+    from ._language.suggest import did_you_mean
+    from .errors import CaseDataError
+
+    trees: dict[str, Node] = {}
+    if not rs.properties:
+        return trees
+    for i, dup in _duplicates([p.name for p in rs.properties]):
+        c.add(f"duplicate property name {dup!r}", ("properties", i, "name"))
+    for name in PROPERTY_NAMES:
+        if name in scope:
+            kind = scope[name].kind
+            c.add(
+                f"{kind} id {name!r} clashes with the property name {name!r}; "
+                "rename it to declare properties",
+                ("properties",),
+                key=True,
+            )
+    bands = frozenset(band_ids)
+    scope = {
+        **scope,
+        "outcome": Symbol("outcome", "str", bands),
+        "highest": Symbol("outcome", "str", bands),
+        "lowest": Symbol("outcome", "str", bands),
+        "determined": Symbol("determined", "bool"),
+    }
+    members: dict[str, list[str]] = {}
+    for ind in rs.indicators:
+        members.setdefault(ind.dimension, []).append(ind.id)
+        members[ind.id] = [ind.id]
+    reader = FactReader(rs.facts)
+    for i, prop in enumerate(rs.properties):
+        at: PathT = ("properties", i)
+        if prop.monotone is False:
+            c.add("'monotone: false' declares nothing; remove it", (*at, "monotone"))
+        elif (prop.holds is None) == (prop.monotone is None):
+            c.add("give exactly one of 'holds' and 'monotone: true'", at)
+        if prop.holds is not None:
+            tree = c.expression(prop.holds, (*at, "holds"), scope, types)
+            if tree is not None:
+                trees[prop.name] = tree
+        sel = prop.cases
+        if sel is None:
+            continue
+        fixed: dict[str, str] = {}
+        for kind, ids in (
+            ("present", sel.present),
+            ("absent", sel.absent),
+            ("unknown", sel.unknown),
+        ):
+            for j, name in enumerate(ids):
+                if name not in members:
+                    c.add(
+                        f"unknown indicator or dimension {name!r}{did_you_mean(name, members)}",
+                        (*at, "cases", kind, j),
+                    )
+                    continue
+                for ind_id in members[name]:
+                    other = fixed.setdefault(ind_id, kind)
+                    if other != kind:
+                        c.add(
+                            f"indicator {ind_id!r} is selected both {other} and {kind}",
+                            (*at, "cases", kind, j),
+                        )
+        for key in ("present_at_most", "present_at_least", "unknown_at_most"):
+            value = getattr(sel, key)
+            if value is not None and value < 0:
+                c.add(f"{key} must be 0 or more, got {value}", (*at, "cases", key))
+        n_present = sum(1 for k in fixed.values() if k == "present")
+        derived = {ind.id for ind in rs.indicators if ind.derive is not None}
+        n_unknown = sum(1 for x, k in fixed.items() if k == "unknown" and x not in derived)
+        can_be_present = len(rs.indicators) - sum(1 for k in fixed.values() if k != "present")
+        most, least = sel.present_at_most, sel.present_at_least
+        if most is not None and least is not None and least > most:
+            c.add(
+                f"present_at_least {least} is more than present_at_most {most}",
+                (*at, "cases", "present_at_least"),
+            )
+        if most is not None and n_present > most:
+            c.add(
+                f"{n_present} indicators are selected present, more than present_at_most {most}",
+                (*at, "cases", "present_at_most"),
+            )
+        if least is not None and least > can_be_present:
+            c.add(
+                f"present_at_least {least} is more than the {can_be_present} indicators "
+                "that may be present",
+                (*at, "cases", "present_at_least"),
+            )
+        if sel.unknown_at_most is not None and n_unknown > sel.unknown_at_most:
+            c.add(
+                f"{n_unknown} indicators are selected unknown, more than unknown_at_most "
+                f"{sel.unknown_at_most}",
+                (*at, "cases", "unknown_at_most"),
+            )
+        for key, value in sel.facts.items():
+            try:
+                reader.vector(None, {key: value})
+            except CaseDataError as exc:
+                message = exc.problems[0].message
+                c.add(message, (*at, "cases", "facts", key), key=key not in reader.index)
+    return trees

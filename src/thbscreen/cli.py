@@ -192,35 +192,60 @@ def refer(
 
 @main.command("test")
 @click.argument("rulesets", nargs=-1, required=True)
+@click.option(
+    "--coverage",
+    "show_coverage",
+    is_flag=True,
+    help="Also report the indicators, dimension-rule parts and bands the examples exercise.",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PCT",
+    help="Exit 1 when a rule set's coverage is below PCT percent (implies --coverage).",
+)
 @_format_option
-def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
+def test_cmd(
+    rulesets: tuple[str, ...], show_coverage: bool, min_coverage: float | None, fmt: str
+) -> None:
     """Run the embedded example tests of rule sets (names, files or folders).
 
-    Exits 1 when any example fails, printing expected and actual values.
+    Exits 1 when any example fails, printing expected and actual values, or when
+    coverage is below --min-coverage.
 
     \b
     Example:
       thbscreen test rules/
       thbscreen test ilo-ec-2009/adult-labour
+      thbscreen test rules/ilo-ec-2009 --coverage --min-coverage 60
     """
     from .loading import load_ruleset
-    from .testing_examples import run_examples
+    from .screening import Screener
+    from .testing_examples import Coverage, coverage, run_examples
 
+    show_coverage = show_coverage or min_coverage is not None
     results = []
+    covered: list[Coverage] = []
     for item in _expand_rule_paths(rulesets):
-        results.extend(run_examples(load_ruleset(item)))
+        rs = load_ruleset(item)
+        screener = Screener(rs)
+        results.extend(run_examples(rs, screener))
+        if show_coverage:
+            covered.append(coverage(rs, screener))
     failed = [r for r in results if not r.passed]
+    below = [c for c in covered if min_coverage is not None and c.percent < min_coverage]
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "passed": len(results) - len(failed),
-                    "failed": len(failed),
-                    "results": [r.to_dict() for r in results],
-                },
-                indent=2,
-            )
-        )
+        payload: dict[str, Any] = {
+            "passed": len(results) - len(failed),
+            "failed": len(failed),
+            "results": [r.to_dict() for r in results],
+        }
+        if show_coverage:
+            payload["coverage"] = [c.to_dict() for c in covered]
+            payload["min_coverage"] = min_coverage
+            payload["below_min_coverage"] = [c.ruleset for c in below]
+        click.echo(json.dumps(payload, indent=2))
     else:
         md = fmt == "markdown"
         for r in results:
@@ -239,8 +264,44 @@ def test_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
         for name, (ok, bad) in by_set.items():
             click.echo(f"{'- ' if md else ''}{name}: {ok} passed, {bad} failed")
         click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    if failed:
+        for c in covered:
+            _echo_coverage(c, md)
+        for c in below:
+            click.echo(
+                f"coverage of {c.ruleset} is {c.percent:.1f}%, below --min-coverage "
+                f"{min_coverage:g}%"
+            )
+    if failed or below:
         sys.exit(1)
+
+
+def _echo_coverage(c: Any, md: bool) -> None:
+    import textwrap
+
+    parts = (
+        ("indicators", c.indicators, "indicators never present"),
+        ("dimension patterns", c.patterns, "dimension patterns never the first to hold"),
+        ("bands", c.bands, "bands never reached"),
+    )
+    counts = ", ".join(f"{label} {len(x[0])}/{len(x[0]) + len(x[1])}" for label, x, _ in parts)
+    head = f"coverage {c.ruleset}: {c.percent:.1f}% ({counts})"
+    click.echo(f"\n**{head}**\n" if md else head)
+    for _, (_, missing), label in parts:
+        if not missing:
+            continue
+        if md:
+            click.echo(f"- {label} ({len(missing)}): " + ", ".join(f"`{m}`" for m in missing))
+        else:
+            # Each item stays on one line: spaces inside it are not break points.
+            text = textwrap.fill(
+                "; ".join(m.replace(" ", "\0") for m in missing),
+                width=100,
+                initial_indent=f"  {label} ({len(missing)}): ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+            click.echo(text.replace("\0", " "))
 
 
 @main.command()
@@ -316,6 +377,15 @@ def rules(fmt: str) -> None:
             f"{r['id']:<{width}}  {r['version']:<8} {r['confidence']:<12} {r['indicators']:>3} indicators  {r['title']}"
         )
 
+
+def _register() -> None:
+    # Commands that live in their own modules; imported here, they load nothing heavy.
+    from .cli_lint import lint
+
+    main.add_command(lint)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -14,6 +14,7 @@ from attrs import field, frozen
 __all__ = [
     "Band",
     "Case",
+    "CaseSelection",
     "Confidence",
     "Dimension",
     "ExampleTest",
@@ -24,6 +25,7 @@ __all__ = [
     "Indicator",
     "Observation",
     "Outcomes",
+    "Property",
     "Provenance",
     "RuleSet",
     "ScoreBand",
@@ -208,6 +210,40 @@ class ExampleTest:
 
 
 @frozen
+class CaseSelection:
+    """Which cases a property speaks about; every key is optional (none: every case).
+
+    ``present``, ``absent`` and ``unknown`` fix the observation of the indicators they
+    name (a dimension id names every indicator of that dimension); ``facts`` fixes facts
+    (``None``: left unknown). The counts bound the case's own observations.
+    """
+
+    present: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(factory=dict, hash=False)
+    present_at_most: int | None = None
+    present_at_least: int | None = None
+    unknown_at_most: int | None = None
+
+
+@frozen
+class Property:
+    """A declared invariant, checked by ``thbscreen check`` on generated cases.
+
+    Exactly one of ``holds`` (an expression over the assessment that must be true for
+    every selected case) and ``monotone: true`` (turning an indicator present never
+    lowers the outcome or the score) is given.
+    """
+
+    name: str
+    holds: str | None = None
+    monotone: bool | None = None
+    cases: CaseSelection | None = None
+    description: Text | None = None
+
+
+@frozen
 class RuleSet:
     """A validated rule set as written in its file (compile it with :class:`Screener`)."""
 
@@ -224,6 +260,8 @@ class RuleSet:
     facts: tuple[Fact, ...] = ()
     scoring: Scoring | None = None
     tests: tuple[ExampleTest, ...] = ()
+    #: Declared invariants (see :class:`Property`), checked by ``thbscreen check``.
+    properties: tuple[Property, ...] = ()
     #: Where the rule set was read from (not part of its content or hash).
     source: str | None = field(default=None, eq=False, repr=False)
     #: ``sha256:`` of the canonical JSON form.

@@ -7,9 +7,11 @@ SVG needs Graphviz's ``dot`` program; without it, a clear error says how to inst
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -44,7 +46,9 @@ _KIND_SHAPE = {
 
 
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Newlines become DOT's own line break, so a label never spans source lines.
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
 
 
 def to_dot(network: ReferralNetwork, highlight: Pathway | None = None) -> str:
@@ -78,7 +82,8 @@ def to_dot(network: ReferralNetwork, highlight: Pathway | None = None) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    # A Mermaid statement is one line; quotes would end the label.
+    return " ".join(text.split()).replace('"', "#quot;")
 
 
 def to_mermaid(network: ReferralNetwork) -> str:
@@ -120,14 +125,49 @@ def to_graphml(network: ReferralNetwork) -> str:
     return "\n".join(nx.generate_graphml(_graphml_safe(network.graph))) + "\n"
 
 
+# networkx 3.4 renamed the keyword that names the list of edges ("link" -> "edges");
+# the data always calls it "edges", whichever networkx is installed.
+_EDGES_KEYWORD: dict[str, str] = (
+    {"edges": "edges"}
+    if "edges" in inspect.signature(nx.node_link_data).parameters
+    else {"link": "edges"}
+)
+
+
 def to_node_link(network: ReferralNetwork) -> dict[str, Any]:
-    """networkx node-link data: JSON-ready, and back with :func:`from_node_link`."""
-    return nx.node_link_data(network.graph, edges="edges")
+    """networkx node-link data: JSON-ready, and back with :func:`from_node_link`.
+
+    Nodes carry the institution attributes and edges the channel attributes of
+    :attr:`ReferralNetwork.graph`, edges keyed by channel id (``"key"``).
+    """
+    return nx.node_link_data(network.graph, **_EDGES_KEYWORD)
 
 
-def from_node_link(data: dict[str, Any]) -> nx.MultiDiGraph[str]:
-    graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
-    assert isinstance(graph, nx.MultiDiGraph)
+def from_node_link(data: Mapping[str, Any]) -> nx.MultiDiGraph[str]:
+    """The :class:`networkx.MultiDiGraph` of node-link data written by :func:`to_node_link`.
+
+    Raises :class:`NetworkError` when ``data`` is not node-link data.
+    """
+    if (
+        not isinstance(data, Mapping)
+        or not isinstance(data.get("nodes"), list)
+        or not isinstance(data.get("edges"), list)
+    ):
+        raise NetworkError(
+            Problem(
+                "expected node-link data: a mapping with lists 'nodes' and 'edges'",
+                source="node-link",
+            )
+        )
+    try:
+        graph = nx.node_link_graph(dict(data), directed=True, multigraph=True, **_EDGES_KEYWORD)
+    except (KeyError, TypeError, nx.NetworkXError) as exc:
+        raise NetworkError(
+            Problem(f"malformed node-link data ({type(exc).__name__}: {exc})", source="node-link")
+        ) from None
+    if not isinstance(graph, nx.MultiDiGraph):
+        # The data said directed: false or multigraph: false; a referral network is neither.
+        graph = nx.MultiDiGraph(graph)
     return graph
 
 
@@ -138,14 +178,31 @@ def _run_dot(dot: str) -> str:
             Problem(
                 "drawing needs Graphviz's 'dot' program, which is not installed; install it "
                 "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz) or "
-                "export DOT text with --format dot and draw it elsewhere"
+                "export DOT text (thbscreen network export NETWORK --format dot) and draw it elsewhere",
+                source="graphviz",
             )
         )
-    done = subprocess.run(  # noqa: S603 - a fixed program fed our own DOT text
-        [exe, "-Tsvg"], input=dot, capture_output=True, text=True, check=False, timeout=60
-    )
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed program fed our own DOT text
+            [exe, "-Tsvg"], input=dot, capture_output=True, text=True, check=False, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        raise NetworkError(
+            Problem(
+                "Graphviz took longer than 60 seconds; export DOT text and draw it elsewhere",
+                source="graphviz",
+            )
+        ) from None
+    except OSError as exc:
+        raise NetworkError(
+            Problem(
+                f"cannot run Graphviz's 'dot' ({exe}): {exc.strerror or exc}", source="graphviz"
+            )
+        ) from None
     if done.returncode != 0:
-        raise NetworkError(Problem(f"Graphviz failed: {done.stderr.strip()[:300]}"))
+        raise NetworkError(
+            Problem(f"Graphviz failed: {done.stderr.strip()[:300]}", source="graphviz")
+        )
     return done.stdout
 
 
