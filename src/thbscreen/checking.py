@@ -222,6 +222,11 @@ def _search(
     except _Found:
         value, why = last[0]
         return tried[1], value, why
+    except Exception as exc:  # hypothesis gave up (e.g. a violation it could not replay)
+        if last:
+            value, why = last[0]
+            return tried[1], value, f"{why} (not reproducible: {type(exc).__name__})"
+        return tried[0], None, f"hypothesis stopped: {type(exc).__name__}: {exc}"
     return tried[0], None, None
 
 
@@ -270,7 +275,7 @@ def check_ruleset(
                 ruleset.id,
                 check,
                 name,
-                found is None,
+                why is None,
                 tried,
                 _clean(case) if case is not None else None,
                 indicator,

@@ -70,7 +70,11 @@ def _private_hypothesis_storage() -> Iterator[None]:
             configuration.set_hypothesis_home_dir(None)
 
 
-@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "check",
+    short_help="Check rule sets' declared properties on generated cases.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.argument("rulesets", nargs=-1, required=True)
 @click.option(
     "--examples",
@@ -185,7 +189,11 @@ def _case_files(paths: tuple[str, ...]) -> Iterator[tuple[str, Mapping[str, Any]
             )
 
 
-@click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "diff",
+    short_help="Compare two versions of a rule set, and their outcomes.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.argument("old")
 @click.argument("new")
 @click.option(

@@ -81,6 +81,8 @@ class Change:
         if self.kind in ("added", "removed"):
             summary = self.new if self.kind == "added" else self.old
             return f"{mark} {what}" + (f" ({summary})" if summary else "")
+        if self.old is None and self.new is None:
+            return f"{mark} {what}: {self.field} changed"
         if self.expression:
             return f"{mark} {what}: {self.field}\n    - {self.old}\n    + {self.new}"
         return f"{mark} {what}: {self.field} {_show(self.old)} -> {_show(self.new)}"

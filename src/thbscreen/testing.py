@@ -284,8 +284,10 @@ class _Plan:
         present = [i for i, c in enumerate(cats) if c == _PRESENT]
         if most is not None and len(present) > most:
             drop = [i for i in reversed(present) if i in free][: len(present) - most]
+            # Demoted to absent where leaving out is not drawn at all (or is bounded).
+            demoted = _ABSENT if unknown_most is not None or self.edges[0] == 0 else _OMIT
             for i in drop:
-                cats[i] = _ABSENT if unknown_most is not None else _OMIT
+                cats[i] = demoted
         n_present = sum(c == _PRESENT for c in cats)
         if least is not None and n_present < least:
             candidates = sorted(i for i in free if cats[i] != _PRESENT)

@@ -17,13 +17,11 @@ See ``docs/reference/referral-analysis.md`` for the definitions.
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import attrs
 import networkx as nx
 from attrs import frozen
 
@@ -32,11 +30,13 @@ from ..errors import NetworkError, Problem, ThbscreenError
 from ..model import FactType
 from .model import Stage
 from .network import Conditions, ReferralNetwork
+from .pathway import needed_services
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
 
 __all__ = [
+    "CHECKS",
     "MAX_DEFAULT_PROFILES",
     "Bottlenecks",
     "Coverage",
@@ -49,6 +49,7 @@ __all__ = [
     "check",
     "coverage",
     "default_profiles",
+    "summarize",
 ]
 
 #: The default profiles are a cartesian product; past this many, pass ``profiles``.
@@ -254,34 +255,13 @@ def _needs_only(network: ReferralNetwork) -> ReferralNetwork:
     profile do not depend on institutions or channels, so they are evaluated on a network
     with the same outcomes, facts, services and needs and nothing else.
     """
-    small = _NEEDS_CACHE.get(network)
-    if small is None:
-        small = ReferralNetwork(attrs.evolve(network.spec, institutions=(), channels=()))
-        _NEEDS_CACHE[network] = small
-    return small
-
-
-_NEEDS_CACHE: weakref.WeakKeyDictionary[ReferralNetwork, ReferralNetwork] = (
-    weakref.WeakKeyDictionary()
-)
+    return network.needs_only()
 
 
 def _needed(network: ReferralNetwork, cond: Conditions) -> tuple[list[str], list[str]]:
-    """Services definitely needed, and services whose need depends on facts not given.
-
-    The same rule as :func:`~thbscreen.pathway`: a need adds its services when its
-    condition holds; when it is unknown, its services are "undecided".
-    """
-    needed: list[str] = []
-    undecided: list[str] = []
-    for i, need in enumerate(network.spec.needs):
-        lo, hi = cond.need(i)
-        for sid in need.services:
-            if lo and sid not in needed:
-                needed.append(sid)
-            elif not lo and hi and sid not in undecided:
-                undecided.append(sid)
-    return needed, [s for s in undecided if s not in needed]
+    """Services definitely needed, and those whose need is undecided (as in pathway)."""
+    needed, undecided = needed_services(network, cond)
+    return needed, list(undecided)
 
 
 def _check_outcome(network: ReferralNetwork, band: str, what: str) -> None:

@@ -37,6 +37,7 @@ class ReferralNetwork:
 
             analysis = analyze_network(spec)
         self.spec = spec
+        self._needs_only: ReferralNetwork | None = None
         self.institutions: dict[str, Institution] = {i.id: i for i in spec.institutions}
         self.services: dict[str, Service] = {s.id: s for s in spec.services}
         self.channels: dict[str, Channel] = {c.id: c for c in spec.channels}
@@ -47,6 +48,17 @@ class ReferralNetwork:
         self.outgoing: dict[str, list[Channel]] = {i: [] for i in self.institutions}
         for ch in sorted(spec.channels, key=lambda c: (c.stage.order, c.id)):
             self.outgoing[ch.from_].append(ch)
+
+    def needs_only(self) -> ReferralNetwork:
+        """The same outcomes, facts, services and needs, without institutions or channels:
+        what a case needs is evaluated on it cheaply (kept after first use)."""
+        if self._needs_only is None:
+            import attrs
+
+            self._needs_only = ReferralNetwork(
+                attrs.evolve(self.spec, institutions=(), channels=())
+            )
+        return self._needs_only
 
     @property
     def fact_ids(self) -> frozenset[str]:

@@ -13,7 +13,7 @@ from ..errors import NetworkError, Problem
 from ..model import Case
 from .network import Conditions, ReferralNetwork
 
-__all__ = ["NoReferralPath", "Pathway", "Route", "Step", "Unreached", "pathway"]
+__all__ = ["NoReferralPath", "Pathway", "Route", "Step", "Unreached", "needed_services", "pathway"]
 
 
 class NoReferralPath(NetworkError):
@@ -202,17 +202,7 @@ def pathway(
     allow = {f.id for f in assessment._screener.ruleset.facts}
     cond = network.conditions_for(assessment, facts, case_id, allow)
 
-    needed: list[str] = []
-    undecided: dict[str, tuple[str, ...]] = {}
-    for i, need in enumerate(network.spec.needs):
-        lo, hi = cond.need(i)
-        for sid in need.services:
-            if lo and sid not in needed:
-                needed.append(sid)
-            elif not lo and hi and sid not in needed:
-                undecided[sid] = network.need_facts[i]
-    for sid in needed:
-        undecided.pop(sid, None)
+    needed, undecided = needed_services(network, cond)
 
     parent, depth = _search(network, cond, start)
     routes: list[Route] = []
@@ -275,6 +265,24 @@ def pathway(
         tuple(routes),
         tuple(unreached),
     )
+
+
+def needed_services(
+    network: ReferralNetwork, cond: Conditions
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """Services definitely needed, and those whose need depends on facts not given
+    (with the facts that would decide it): a need adds its services when it holds."""
+    needed: list[str] = []
+    undecided: dict[str, set[str]] = {}
+    for i, need in enumerate(network.spec.needs):
+        lo, hi = cond.need(i)
+        for sid in need.services:
+            if lo:
+                if sid not in needed:
+                    needed.append(sid)
+            elif hi:
+                undecided.setdefault(sid, set()).update(network.need_facts[i])
+    return needed, {s: tuple(sorted(f)) for s, f in undecided.items() if s not in needed}
 
 
 def _confidence(network: ReferralNetwork, channel: str) -> str | None:
