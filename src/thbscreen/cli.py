@@ -112,7 +112,9 @@ def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
     click.echo(sep.join(render(a, fmt) for a in results), nl=False)
 
 
-def _screen_files(cases: tuple[str, ...], rules: str | None) -> list[tuple[Any, Any]]:
+def _screen_files(
+    cases: tuple[str, ...], rules: str | None, network: str | None = None
+) -> list[tuple[Any, Any]]:
     """(case file, assessment) for every case in the files; one screener per rule set."""
     from .loading import load_cases, load_ruleset
     from .referral import load_network
@@ -139,7 +141,8 @@ def _screen_files(cases: tuple[str, ...], rules: str | None) -> list[tuple[Any, 
     with _progress(entries, "screening") as bar:
         for cf in bar:
             screener = screener_for(rules or cf.rules or DEFAULT_RULES)
-            out.append((cf, screener.evaluate(cf.case, allow_facts=facts_of(cf.network))))
+            allow = facts_of(network or cf.network)
+            out.append((cf, screener.evaluate(cf.case, allow_facts=allow)))
     return out
 
 
@@ -172,7 +175,7 @@ def refer(
     networks: dict[str, Any] = {}
     blocks: list[str] = []
     payload: list[dict[str, Any]] = []
-    for cf, assessment in _screen_files(cases, rules):
+    for cf, assessment in _screen_files(cases, rules, network):
         name = network or cf.network or DEFAULT_NETWORK
         if name not in networks:
             networks[name] = load_network(name)
