@@ -387,3 +387,15 @@ def test_unquoted_dates_in_embedded_tests(tmp_path: Path) -> None:
     rs = thbscreen.load_ruleset(write(tmp_path, "d.yaml", text))
     assert rs.hash.startswith("sha256:")
     assert all(r.passed for r in thbscreen.run_examples(rs))
+
+
+def test_outcome_range_is_a_pair_with_range_membership(adult: Screener) -> None:
+    a = adult.evaluate({})
+    assert a.outcome_range == ("no_indication", "victim")
+    assert a.outcome_range.bands == ("victim", "indications", "no_indication")
+    assert "indications" in a.outcome_range
+    assert a.outcome in a.outcome_range
+    low, high = a.outcome_range
+    assert (low, high) == (a.outcome_range.low, a.outcome_range.high)
+    everything = adult.evaluate({"indicators": {i.id: "absent" for i in adult.ruleset.indicators}})
+    assert "victim" not in everything.outcome_range

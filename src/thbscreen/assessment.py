@@ -45,21 +45,44 @@ class RuleSetRef:
         return {"id": self.id, "version": self.version, "hash": self.hash}
 
 
-@frozen
-class OutcomeRange:
-    """The lowest and the highest band that some answer to the unknowns could reach."""
+class OutcomeRange(tuple[str, str]):
+    """The lowest and the highest band that some answer to the unknowns could reach.
 
-    low: str
-    high: str
+    A pair ``(low, high)``: it compares equal to the tuple of the two band ids, and
+    ``band in outcome_range`` asks whether ``band`` lies between them in the rule set's
+    band order (so ``assessment.outcome in assessment.outcome_range`` always holds).
+    """
 
-    def __iter__(self) -> Iterator[str]:
-        return iter((self.low, self.high))
+    _order: tuple[str, ...]
 
-    def __len__(self) -> int:
-        return 2
+    def __new__(cls, low: str, high: str, order: tuple[str, ...] = ()) -> OutcomeRange:
+        self = super().__new__(cls, (low, high))
+        self._order = order  # bands, most severe first, fallback last
+        return self
 
-    def __getitem__(self, i: int) -> str:
-        return (self.low, self.high)[i]
+    @property
+    def low(self) -> str:
+        return self[0]
+
+    @property
+    def high(self) -> str:
+        return self[1]
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        """Every band from high to low, in the rule set's order."""
+        if not self._order:
+            return (self.high,) if self.high == self.low else (self.high, self.low)
+        return self._order[self._order.index(self.high) : self._order.index(self.low) + 1]
+
+    def __contains__(self, band: object) -> bool:
+        return band in self.bands
+
+    def __repr__(self) -> str:
+        return f"OutcomeRange(low={self.low!r}, high={self.high!r})"
+
+    def __getnewargs__(self) -> tuple[str, str, tuple[str, ...]]:
+        return self.low, self.high, self._order
 
     def to_list(self) -> list[str]:
         return [self.low, self.high]

@@ -268,7 +268,7 @@ def check_ruleset(
     ) -> None:
         tried, found, why = _search(strategy, violation, examples, seed)
         case, indicator = (
-            (found if check == "monotone" else (found, None)) if found else (None, None)
+            (found if check == "monotone" else (found, None)) if found is not None else (None, None)
         )
         results.append(
             CheckResult(

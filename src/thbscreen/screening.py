@@ -74,7 +74,7 @@ class Screener:
             for ind, w in zip(p.slots, p.weights, strict=True)
         )
         self._ranges = {
-            (lo, hi): OutcomeRange(p.band_ids[lo], p.band_ids[hi])
+            (lo, hi): OutcomeRange(p.band_ids[lo], p.band_ids[hi], p.band_ids)
             for lo in range(len(p.band_ids))
             for hi in range(len(p.band_ids))
         }
