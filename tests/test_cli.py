@@ -149,7 +149,9 @@ def test_schema_writes_atomically(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
 
-@pytest.mark.parametrize("command", ["screen", "refer", "test", "schema", "rules", "lint"])
+@pytest.mark.parametrize(
+    "command", ["screen", "refer", "test", "schema", "rules", "lint", "check", "diff", "network"]
+)
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0

@@ -383,11 +383,14 @@ def rules(fmt: str) -> None:
 
 def _register() -> None:
     # Commands that live in their own modules; imported here, they load nothing heavy.
+    from .cli_authoring import check, diff
     from .cli_lint import lint
     from .cli_network import network
 
     main.add_command(lint)
     main.add_command(network)
+    main.add_command(check)
+    main.add_command(diff)
 
 
 _register()
