@@ -69,6 +69,13 @@ class CodeBuilder:
     def emit(self, line: str, indent: int = 1) -> None:
         self.lines.append("    " * indent + line)
 
+    def pair(self, lo: str, hi: str) -> tuple[str, str]:
+        """Bind a ``(lo, hi)`` pair to two fresh temporaries."""
+        t = self.temp()
+        self.emit(f"{t}l = {lo}")
+        self.emit(f"{t}h = {hi}")
+        return f"{t}l", f"{t}h"
+
     def assign(self, text: str, name: str | None = None) -> str:
         """Bind ``text`` to a variable (reusing simple ones) so it can be used twice."""
         if name is None and self._SIMPLE.match(text):
@@ -174,9 +181,20 @@ def _call(node: Call, b: CodeBuilder, resolve: Resolver, types: Types) -> tuple[
     return f"({lo_sum} >= {n})", f"({hi_sum} >= {n})"
 
 
-def compile_functions(source: str, consts: dict[str, object], filename: str) -> dict[str, object]:
-    """Compile generated module text; every constant is bound in its namespace."""
+def compile_functions(
+    source: str, consts: dict[str, object], filename: str, helpers: dict[str, object] | None = None
+) -> dict[str, object]:
+    """Compile generated module text; every constant is bound in its namespace.
+
+    Scalar code needs only ``bool`` and ``any``; vector code calls into numpy, which
+    needs the ordinary builtins, so ``helpers`` (given by the vector compiler) brings them.
+    """
     namespace: dict[str, object] = {"__builtins__": {"bool": bool, "any": any}}
+    if helpers is not None:
+        import builtins
+
+        namespace["__builtins__"] = builtins
+        namespace.update(helpers)
     namespace.update(HELPERS)
     namespace.update(consts)
     code = compile(source, filename, "exec")
