@@ -49,9 +49,14 @@ class Analysis:
     properties: dict[str, Node] = field(factory=dict)
 
 
-class _Collector:
-    def __init__(self, ruleset: RuleSet, located: Located | None) -> None:
-        self.ruleset = ruleset
+class Collector:
+    """Collects every located problem of a file (rule set or network) in one pass.
+
+    ``source`` names the file when there is no located tree (a model built in code).
+    """
+
+    def __init__(self, source: str, located: Located | None) -> None:
+        self.source = source
         self.located = located
         self.problems: list[Problem] = []
         self.expression_problems = 0
@@ -63,17 +68,13 @@ class _Collector:
                 return Where(
                     self.located.source, mark.line, mark.column, format_path(path), mark.inline
                 )
-        return Where(self.ruleset.source or self.ruleset.id, None, None, format_path(path), False)
+        return Where(self.source, None, None, format_path(path), False)
 
     def add(self, message: str, path: PathT, *, key: bool = False) -> None:
         if self.located is not None:
             self.problems.append(self.located.problem(message, path, key=key))
         else:
-            self.problems.append(
-                Problem(
-                    message, source=self.ruleset.source or self.ruleset.id, path=format_path(path)
-                )
-            )
+            self.problems.append(Problem(message, source=self.source, path=format_path(path)))
 
     def expression(
         self, text: str, path: PathT, scope: dict[str, Symbol], types: dict[int, str]
@@ -112,7 +113,7 @@ def _duplicates(ids: list[str]) -> Iterator[tuple[int, str]]:
 
 def analyze(ruleset: RuleSet, located: Located | None = None) -> Analysis:
     """Check everything the structure alone cannot; raise one error listing every problem."""
-    c = _Collector(ruleset, located)
+    c = Collector(ruleset.source or ruleset.id, located)
     rs = ruleset
     if not ID_PATTERN.match(rs.id):
         c.add("id must be lower case letters, digits, '-', '_', '.' or '/'", ("id",))
@@ -301,7 +302,7 @@ def _derive_order(derive: dict[str, Node], on_cycle: Callable[[str], None]) -> l
     return order
 
 
-def _check_tests(c: _Collector, rs: RuleSet, band_ids: set[str], dim_ids: set[str]) -> None:
+def _check_tests(c: Collector, rs: RuleSet, band_ids: set[str], dim_ids: set[str]) -> None:
     from ._language.suggest import did_you_mean
 
     ind_ids = {i.id for i in rs.indicators}
@@ -343,7 +344,7 @@ def _check_tests(c: _Collector, rs: RuleSet, band_ids: set[str], dim_ids: set[st
 
 
 def _check_properties(
-    c: _Collector,
+    c: Collector,
     rs: RuleSet,
     band_ids: list[str],
     scope: dict[str, Symbol],

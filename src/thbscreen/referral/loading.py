@@ -8,15 +8,13 @@ from collections.abc import Iterator
 import attrs
 from attrs import frozen
 
-from .._analysis import NAME_PATTERN, RESERVED, check_facts
+from .._analysis import NAME_PATTERN, RESERVED, Collector, check_facts
 from .._convert import content_hash
 from .._language.ast import Node
-from .._language.checker import Symbol, check
-from .._language.parser import parse
+from .._language.checker import Symbol
 from .._language.suggest import did_you_mean
-from .._language.where import Where
-from .._yaml import Located, PathT, format_path, read_located
-from ..errors import NetworkError, Problem, ThbscreenError
+from .._yaml import Located, PathT, read_located
+from ..errors import NetworkError, ThbscreenError
 from ..loading import bundled_networks, resolve_path, structure
 from .model import NetworkSpec
 
@@ -32,41 +30,6 @@ class NetworkAnalysis:
     node_types: dict[int, str]
 
 
-class _Collector:
-    def __init__(self, spec: NetworkSpec, located: Located | None) -> None:
-        self.spec = spec
-        self.located = located
-        self.problems: list[Problem] = []
-        self.types: dict[int, str] = {}
-
-    def add(self, message: str, path: PathT, *, key: bool = False) -> None:
-        if self.located is not None:
-            self.problems.append(self.located.problem(message, path, key=key))
-        else:
-            self.problems.append(
-                Problem(message, source=self.spec.source or self.spec.id, path=format_path(path))
-            )
-
-    def where(self, path: PathT) -> Where:
-        if self.located is not None:
-            mark = self.located.mark(path)
-            if mark is not None:
-                return Where(
-                    self.located.source, mark.line, mark.column, format_path(path), mark.inline
-                )
-        return Where(self.spec.source or self.spec.id, None, None, format_path(path), False)
-
-    def expression(self, text: str, path: PathT, scope: dict[str, Symbol]) -> Node | None:
-        where = self.where(path)
-        try:
-            tree = parse(text, where)
-            check(tree, scope, where, types=self.types)
-        except ThbscreenError as exc:
-            self.problems.extend(exc.problems)
-            return None
-        return tree
-
-
 def _duplicates(ids: list[str]) -> Iterator[tuple[int, str]]:
     seen: set[str] = set()
     for i, x in enumerate(ids):
@@ -77,7 +40,8 @@ def _duplicates(ids: list[str]) -> Iterator[tuple[int, str]]:
 
 def analyze_network(spec: NetworkSpec, located: Located | None = None) -> NetworkAnalysis:
     """Check references and expressions; raise one :class:`NetworkError` listing every problem."""
-    c = _Collector(spec, located)
+    c = Collector(spec.source or spec.id, located)
+    types: dict[int, str] = {}
     if "en" not in spec.languages:
         c.add("languages must include 'en'", ("languages",))
     if spec.provenance.source is None or spec.provenance.confidence is None:
@@ -119,7 +83,7 @@ def analyze_network(spec: NetworkSpec, located: Located | None = None) -> Networ
     for i, need in enumerate(spec.needs):
         for j, sid in enumerate(need.services):
             known(sid, services, "service", ("needs", i, "services", j))
-        tree = c.expression(need.when, ("needs", i, "when"), scope)
+        tree = c.expression(need.when, ("needs", i, "when"), scope, types)
         if tree is not None:
             needs.append(tree)
     eligibility: dict[str, Node] = {}
@@ -127,7 +91,7 @@ def analyze_network(spec: NetworkSpec, located: Located | None = None) -> Networ
         for j, sid in enumerate(inst.services):
             known(sid, services, "service", ("institutions", i, "services", j))
         if inst.eligibility is not None:
-            tree = c.expression(inst.eligibility, ("institutions", i, "eligibility"), scope)
+            tree = c.expression(inst.eligibility, ("institutions", i, "eligibility"), scope, types)
             if tree is not None:
                 eligibility[inst.id] = tree
         if inst.capacity is not None and inst.capacity < 0:
@@ -149,12 +113,12 @@ def analyze_network(spec: NetworkSpec, located: Located | None = None) -> Networ
                 "deadline_days cannot be negative", ("channels", i, "notification", "deadline_days")
             )
         if ch.when is not None:
-            tree = c.expression(ch.when, ("channels", i, "when"), scope)
+            tree = c.expression(ch.when, ("channels", i, "when"), scope, types)
             if tree is not None:
                 conditions[ch.id] = tree
     if c.problems:
         raise NetworkError(c.problems)
-    return NetworkAnalysis(spec, tuple(needs), eligibility, conditions, c.types)
+    return NetworkAnalysis(spec, tuple(needs), eligibility, conditions, types)
 
 
 def load_network_spec(name_or_path: str | os.PathLike[str]) -> tuple[NetworkSpec, NetworkAnalysis]:
