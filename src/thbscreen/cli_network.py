@@ -112,14 +112,13 @@ def check_cmd(name: str, fmt: str) -> None:
         if findings:
             click.echo("| severity | code | location | message | fix |\n|---|---|---|---|---|")
             for f in findings:
-                cells = [f.severity, f.code, f"`{f.location}` `{f.path}`", f.message, f.fix]
+                cells = [f.severity, f.code, f"`{f.location}` `{f.path}`", f.message, f.hint or ""]
                 click.echo("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
             click.echo("")
         click.echo(_counts_line(counts))
     else:
         for f in findings:
             click.echo(str(f))
-            click.echo(f"    fix: {f.fix}")
         click.echo(f"{head}: {_counts_line(counts)}")
     if counts["error"]:
         raise SystemExit(1)

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from attrs import frozen
 
@@ -48,12 +48,11 @@ from ._language.printer import pretty
 from ._language.where import Where
 from ._yaml import Located, PathT, format_path, read_located
 from .errors import Problem, ThbscreenError
+from .findings import Finding, Severity
 from .loading import bundled_rulesets, resolve_path, ruleset_from_located, structure
 from .model import Fact, FactType, Indicator, RuleSet
 
 __all__ = ["CODES", "Finding", "LintCode", "Severity", "lint", "lint_path"]
-
-Severity = Literal["error", "warning", "info"]
 
 
 @frozen
@@ -176,45 +175,6 @@ _CODE_LIST = (
 
 #: Every lint code, by code.
 CODES: Mapping[str, LintCode] = {c.code: c for c in _CODE_LIST}
-
-
-@frozen
-class Finding:
-    """One lint finding, located in the rule file like a load :class:`~thbscreen.Problem`."""
-
-    code: str
-    severity: Severity
-    message: str
-    source: str | None = None
-    line: int | None = None
-    column: int | None = None
-    path: str = "$"
-    hint: str | None = None
-
-    @property
-    def location(self) -> str:
-        parts = [self.source or "<input>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
-
-    def __str__(self) -> str:
-        text = f"{self.location}: {self.code} {self.severity}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "source": self.source,
-            "line": self.line,
-            "column": self.column,
-            "path": self.path,
-            "hint": self.hint,
-        }
 
 
 # -- entry points -----------------------------------------------------------------------------

@@ -408,7 +408,7 @@ def test_net002_needed_service_nobody_offers(tmp_path: Path) -> None:
     (f,) = check(_with(tmp_path, text))
     assert (f.code, f.severity, f.path) == ("NET002", "error", "$.needs[0].services[0]")
     assert "interpreting" in f.message
-    assert f.fix
+    assert f.hint
 
 
 def test_net003_and_net004_unreachable_institution(tmp_path: Path) -> None:
@@ -485,7 +485,7 @@ def test_check_on_a_network_built_in_code(small: ReferralNetwork) -> None:
         None,
         "$.institutions[5].id",
     )
-    assert str(f) == f"test/small: $.institutions[5].id: warning NET005: {f.message}"
+    assert str(f) == f"test/small: NET005 warning: {f.message} (hint: {f.hint})"
 
 
 def test_check_drops_positions_when_the_file_changed(tmp_path: Path) -> None:
@@ -504,7 +504,7 @@ def test_check_drops_positions_when_the_file_changed(tmp_path: Path) -> None:
 def test_check_on_random_networks(data: dict[str, Any]) -> None:
     net = load_data(data)
     findings = check(net)
-    assert all(f.code in analysis.CHECKS and f.fix for f in findings)
+    assert all(f.code in analysis.CHECKS and f.hint for f in findings)
     ranks = [("error", "warning", "info").index(f.severity) for f in findings]
     assert ranks == sorted(ranks)
     # NET004/NET005 agree with plain reachability from the first-contact institutions.

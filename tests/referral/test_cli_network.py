@@ -37,7 +37,7 @@ def test_check_passes_on_slovenia() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "referral/slovenia 0.1.0: 0 errors, 0 warnings, 2 info"
     assert "slovenia.yaml:" in result.output
-    assert "info NET005" in result.output
+    assert "NET005 info" in result.output
 
 
 def test_check_fails_with_exit_1_on_an_error_finding(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from attrs import frozen
 
 from .._language.suggest import did_you_mean
 from ..errors import NetworkError, Problem, ThbscreenError
+from ..findings import Finding, Severity
 from ..model import FactType
 from .model import Stage
 from .network import Conditions, ReferralNetwork
@@ -63,7 +64,7 @@ PROFILE_ENUM_FACTS = ("exploitation", "legal_status")
 BETWEENNESS_BUDGET = 1_000_000
 BETWEENNESS_SEED = 0
 
-Severity = Literal["error", "warning", "info"]
+
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -814,44 +815,6 @@ def _single_points_of_failure(
 
 
 # -- consistency checks ------------------------------------------------------------------------------
-@frozen
-class Finding:
-    """One consistency finding, located in the network file where possible."""
-
-    code: str
-    severity: Severity
-    message: str
-    path: str
-    fix: str
-    source: str | None = None
-    line: int | None = None
-    column: int | None = None
-
-    @property
-    def location(self) -> str:
-        parts = [self.source or "<network>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.path}: {self.severity} {self.code}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "source": self.source,
-            "line": self.line,
-            "column": self.column,
-            "path": self.path,
-            "fix": self.fix,
-        }
-
-
 #: Every check: code -> (severity, what it finds). Documented in referral-analysis.md.
 CHECKS: dict[str, tuple[Severity, str]] = {
     "NET001": ("warning", "a service no institution offers"),
@@ -910,11 +873,11 @@ class _Locator:
             code,
             severity or CHECKS[code][0],
             message,
-            format_path(path),
-            fix,
-            self.source,
-            line,
-            column,
+            source=self.source or "<network>",
+            line=line,
+            column=column,
+            path=format_path(path),
+            hint=fix,
         )
 
 
