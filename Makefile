@@ -34,6 +34,8 @@ docs: $(STAMP_TEST)
 bench: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_referral.py
+	$(BIN)/python benchmarks/bench_columnar.py
 
 schema: $(STAMP_RUN)
 	$(BIN)/thbscreen schema --out rules/schema/ruleset.schema.json
