@@ -150,7 +150,7 @@ def test_schema_writes_atomically(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["screen", "refer", "test", "schema", "rules", "lint", "check", "diff", "network"]
+    "command", ["screen", "refer", "test", "schema", "rules", "lint", "check", "diff", "network", "synth", "evaluate", "compare"]
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")

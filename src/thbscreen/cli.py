@@ -386,11 +386,15 @@ def _register() -> None:
     from .cli_authoring import check, diff
     from .cli_lint import lint
     from .cli_network import network
+    from .cli_research import compare, evaluate, synth
 
     main.add_command(lint)
     main.add_command(network)
     main.add_command(check)
     main.add_command(diff)
+    main.add_command(synth)
+    main.add_command(evaluate)
+    main.add_command(compare)
 
 
 _register()
