@@ -7,7 +7,6 @@ the observations (facts appear only in the evidence of derived indicators, in
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -270,7 +269,3 @@ class Assessment:
         from .explain import render_markdown
 
         return render_markdown(self)
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)

@@ -7,7 +7,6 @@ assessment does not already hold.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 
 from .assessment import NEGATIVE, POSITIVE, Assessment
@@ -199,7 +198,3 @@ def render(a: Assessment, fmt: str) -> str:
     if fmt == "markdown":
         return render_markdown(a)
     return render_text(a)
-
-
-def to_json_lines(assessments: Sequence[Assessment]) -> str:
-    return "".join(json.dumps(x.to_dict(), ensure_ascii=False) + "\n" for x in assessments)

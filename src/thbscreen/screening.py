@@ -111,12 +111,6 @@ class Screener:
         self._positive_weights = tuple(w if w > 0 else 0 for w in p.weights)
         self._negative_weights = tuple(w if w < 0 else 0 for w in p.weights)
         self._any_negative = any(w < 0 for w in p.weights)
-        bands = {b.id: b for b in rs.outcomes.bands}
-        self._band_rank = {bid: i for i, bid in enumerate(p.band_ids)}
-        self._band_titles = {
-            bid: (bands[bid].title.en if bid in bands else rs.outcomes.fallback.title.en)
-            for bid in p.band_ids
-        }
         self._score_bands = tuple(
             (sb.id, sb.min, sb.max if sb.max is not None else math.inf)
             for sb in (rs.scoring.bands if rs.scoring else ())
