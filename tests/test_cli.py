@@ -150,7 +150,22 @@ def test_schema_writes_atomically(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["screen", "refer", "test", "schema", "rules", "lint", "check", "diff", "network", "synth", "evaluate", "compare"]
+    "command",
+    [
+        "screen",
+        "refer",
+        "test",
+        "schema",
+        "rules",
+        "lint",
+        "check",
+        "diff",
+        "network",
+        "synth",
+        "evaluate",
+        "compare",
+        "batch",
+    ],
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")

@@ -384,6 +384,7 @@ def rules(fmt: str) -> None:
 def _register() -> None:
     # Commands that live in their own modules; imported here, they load nothing heavy.
     from .cli_authoring import check, diff
+    from .cli_batch import batch
     from .cli_lint import lint
     from .cli_network import network
     from .cli_research import compare, evaluate, synth
@@ -395,6 +396,7 @@ def _register() -> None:
     main.add_command(synth)
     main.add_command(evaluate)
     main.add_command(compare)
+    main.add_command(batch)
 
 
 _register()
