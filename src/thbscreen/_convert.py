@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs.errors import (
+    AttributeValidationNote,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
@@ -178,6 +179,56 @@ def _fixed_tuple_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any],
     return structure
 
 
+def _attrs_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Structure an attrs class from a mapping, strictly, without generated code.
+
+    cattrs would generate and compile a function per class on first use, which costs
+    more than loading a rule file does; this hook reads the fields once instead, and
+    reports problems the way cattrs' detailed validation does (same error classes and
+    notes), so locations come out the same. A field ``from_`` is the key ``from``.
+    """
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (a.alias, a.name.rstrip("_"), hints[a.name], a.default is attrs.NOTHING)
+        for a in attrs.fields(cls)
+        if a.init
+    ]
+    keys = frozenset(key for _, key, _, _ in fields)
+    hooks: dict[str, Callable[[Any, Any], Any]] = {}
+
+    def structure(value: Any, _: Any) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected a mapping, got {_type_name(value)}")
+        kwargs: dict[str, Any] = {}
+        errors: list[Exception] = []
+        extra = value.keys() - keys
+        if extra:
+            errors.append(ForbiddenExtraKeysError("", cls, set(extra)))
+        for arg, key, field_type, required in fields:
+            if key not in value:
+                if required:
+                    missing = KeyError(key)
+                    missing.__notes__ = [AttributeValidationNote(f"missing {key}", key, field_type)]
+                    errors.append(missing)
+                continue
+            hook = hooks.get(key)
+            if hook is None:
+                hook = hooks[key] = conv.get_structure_hook(field_type)
+            try:
+                kwargs[arg] = hook(value[key], field_type)
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    AttributeValidationNote(f"@ attribute {key}", key, field_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise ClassValidationError(f"while structuring {cls.__name__}", errors, cls)
+        return cls(**kwargs)
+
+    return structure
+
+
 def _is_optional(t: Any) -> bool:
     args = typing.get_args(t)
     return (
@@ -225,14 +276,13 @@ def _mapping_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any
 
 
 @functools.cache
-def converter(detailed: bool = True) -> cattrs.Converter:
+def converter() -> cattrs.Converter:
     """The strict converter (built on first use: no work at import time).
 
-    ``detailed=False`` stops at the first problem and generates less code, so a valid
-    file loads faster; the loader re-runs a failing file through the detailed one to
-    report every problem with its path.
+    Every hook collects all the problems of its part, with the notes cattrs' detailed
+    validation uses, so one pass reports every problem with its path.
     """
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _str)
     conv.register_structure_hook(int, _int)
     conv.register_structure_hook(float, _float)
@@ -247,21 +297,7 @@ def converter(detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_fixed_tuple, lambda t: _fixed_tuple_factory(t, conv))
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_factory(t, conv))
     conv.register_structure_hook_factory(_is_optional, lambda t: _optional_factory(t, conv))
-    from cattrs.gen import make_dict_structure_fn, override
-
-    from .referral.model import Channel
-
-    # "from" is a Python keyword: the model says from_, the file says from.
-    conv.register_structure_hook(
-        Channel,
-        make_dict_structure_fn(
-            Channel,
-            conv,
-            _cattrs_forbid_extra_keys=True,
-            _cattrs_detailed_validation=detailed,
-            from_=override(rename="from"),
-        ),
-    )
+    conv.register_structure_hook_factory(attrs.has, lambda t: _attrs_factory(t, conv))
     conv.register_unstructure_hook(
         Text, lambda t: t.en if not t.translations else {"en": t.en, **dict(t.translations)}
     )

@@ -73,10 +73,6 @@ def structure(located: Located, cls: type[Any], error: type[ThbscreenError] = Ru
             )
         )
     try:
-        return converter(detailed=False).structure(data, cls)
-    except Exception:  # noqa: S110 - the detailed pass below explains the failure
-        pass
-    try:
         return converter().structure(data, cls)
     except Exception as exc:  # cattrs raises exception groups of many kinds
         problems = [
