@@ -8,52 +8,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from .errors import ThbscreenError
+from ._cli_common import ErrorHandlingGroup, format_option
 
 __all__ = ["main"]
 
 DEFAULT_RULES = "ilo-ec-2009/adult-labour"
 DEFAULT_NETWORK = "referral/slovenia"
-FORMATS = click.Choice(["text", "markdown", "json"])
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _format_option(f: F) -> F:
-    return click.option(
-        "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format."
-    )(f)
-
-
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ThbscreenError as exc:
-            click.echo(f"thbscreen: {exc}", err=True)
-            ctx.exit(2)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("thbscreen: interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            ctx.exit(0)
-        except Exception as exc:  # the promise: never a traceback
-            click.echo(
-                f"thbscreen: internal error ({type(exc).__name__}); please report it with the "
-                "command you ran (not the case data)",
-                err=True,
-            )
-            ctx.exit(2)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thbscreen")
 def main() -> None:
     """Indicator-based screening of possible victims of trafficking in human beings.
@@ -92,7 +61,7 @@ def _progress(items: list[Any], label: str) -> Any:
     default=None,
     help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).",
 )
-@_format_option
+@format_option
 def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
     """Screen case files and explain each assessment.
 
@@ -157,7 +126,7 @@ def _screen_files(
     default=None,
     help="Referral network name or path (default: the case file's own, else referral/slovenia).",
 )
-@_format_option
+@format_option
 def refer(
     cases: tuple[str, ...], start: str, rules: str | None, network: str | None, fmt: str
 ) -> None:
@@ -208,7 +177,7 @@ def refer(
     metavar="PCT",
     help="Exit 1 when a rule set's coverage is below PCT percent (implies --coverage).",
 )
-@_format_option
+@format_option
 def test_cmd(
     rulesets: tuple[str, ...], show_coverage: bool, min_coverage: float | None, fmt: str
 ) -> None:
@@ -341,7 +310,7 @@ def schema(kind: str, out: str | None) -> None:
 
 
 @main.command()
-@_format_option
+@format_option
 def rules(fmt: str) -> None:
     """List the bundled rule sets with version and confidence.
 

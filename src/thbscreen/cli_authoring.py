@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ._cli_common import format_option
 from .errors import ThbscreenError
 
 if TYPE_CHECKING:
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["check", "diff"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-_FORMATS = click.Choice(["text", "markdown", "json"])
-
-
-def _format_option(f: F) -> F:
-    return click.option(
-        "--format", "fmt", type=_FORMATS, default="text", show_default=True, help="Output format."
-    )(f)
 
 
 def _fail_on_bad_input(ctx: click.Context, exc: ThbscreenError) -> None:
@@ -91,7 +85,7 @@ def _private_hypothesis_storage() -> Iterator[None]:
     metavar="S",
     help="Seed for a reproducible run (default: new cases on every run).",
 )
-@_format_option
+@format_option
 @click.pass_context
 def check(
     ctx: click.Context, rulesets: tuple[str, ...], examples: int, seed: int | None, fmt: str
@@ -215,7 +209,7 @@ def _case_files(paths: tuple[str, ...]) -> Iterator[tuple[str, Mapping[str, Any]
 @click.option(
     "--seed", type=int, default=0, show_default=True, metavar="S", help="Seed of the cases."
 )
-@_format_option
+@format_option
 @click.pass_context
 def diff(
     ctx: click.Context,

@@ -13,56 +13,23 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import ThbscreenError
+from ._cli_common import ErrorHandlingGroup, format_option
 
 __all__ = ["network"]
 
-FORMATS = click.Choice(["text", "markdown", "json"])
 EXPORT_FORMATS = click.Choice(["dot", "mermaid", "graphml", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _format_option(f: F) -> F:
-    return click.option(
-        "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format."
-    )(f)
 
 
 def _network_argument(f: F) -> F:
     return click.argument("name", metavar="NETWORK")(f)
 
 
-class _Group(click.Group):
-    """Errors become one message and exit status 2, as in the main command.
-
-    (Under ``thbscreen`` the main group would do the same; this makes the group behave
-    alike when it is invoked on its own, as the tests do.)
-    """
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ThbscreenError as exc:
-            click.echo(f"thbscreen: {exc}", err=True)
-            ctx.exit(2)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except BrokenPipeError:
-            ctx.exit(0)
-        except Exception as exc:  # the promise: never a traceback
-            click.echo(
-                f"thbscreen: internal error ({type(exc).__name__}); please report it with the "
-                "command you ran",
-                err=True,
-            )
-            ctx.exit(2)
-
-
 def _json(payload: Any) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
-@click.group("network", cls=_Group)
+@click.group("network", cls=ErrorHandlingGroup)
 def network() -> None:
     """Check, analyse, export and draw referral networks.
 
@@ -79,7 +46,7 @@ def network() -> None:
 # -- check ---------------------------------------------------------------------------------------
 @network.command("check", short_help="Check a network's consistency (exit 1 on an error finding).")
 @_network_argument
-@_format_option
+@format_option
 def check_cmd(name: str, fmt: str) -> None:
     """Check a network's consistency: services nobody offers, unreachable institutions, ...
 
@@ -175,7 +142,7 @@ def _labels(labels: Sequence[str], shown: int = 4) -> str:
 @click.option(
     "--fail-on-gap", is_flag=True, help="Exit 1 when some profile cannot reach a needed service."
 )
-@_format_option
+@format_option
 def coverage_cmd(
     name: str, starts: tuple[str, ...], profiles_file: str | None, fail_on_gap: bool, fmt: str
 ) -> None:
@@ -258,7 +225,7 @@ def coverage_cmd(
     default=None,
     help="Sources sampled for betweenness; 0 = exact (default: exact for small networks).",
 )
-@_format_option
+@format_option
 def bottlenecks_cmd(name: str, top: int, samples: int | None, fmt: str) -> None:
     """Weak points of the channel graph: articulation points, bridges, single points of failure.
 
