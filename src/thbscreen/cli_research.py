@@ -152,6 +152,45 @@ def _with_lines(failures: Sequence[RowFailure], lines: list[int]) -> tuple[RowFa
     )
 
 
+def _need_plots(*wanted: object) -> None:
+    """Exit 2 before any work if a plot or HTML option is given without matplotlib."""
+    import importlib.util
+
+    if any(wanted) and importlib.util.find_spec("matplotlib") is None:
+        click.echo(
+            "thbscreen: --plots and --html need matplotlib; install it with: "
+            "pip install 'thbscreen[plots]'",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _write_plots(result: Evaluation, directory: str) -> None:
+    from pathlib import Path
+
+    from .research import plot_pr, plot_roc, plot_scores, save_figure
+
+    where = Path(directory)
+    where.mkdir(parents=True, exist_ok=True)
+    if result.roc is not None:
+        save_figure(plot_roc(result), where / "roc.svg")
+    if result.pr is not None:
+        save_figure(plot_pr(result), where / "pr.svg")
+    if result.results:
+        save_figure(plot_scores(result), where / "scores.svg")
+
+
+def _html_option(f: F) -> F:
+    return click.option(
+        "--html",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="Also write a self-contained HTML report with figures to FILE (atomically; "
+        "needs matplotlib).",
+    )(f)
+
+
 def _read(path: str) -> tuple[list[Any], list[int]]:
     from .research._rows import read_rows
 
@@ -334,6 +373,14 @@ def synth(
     is_flag=True,
     help="With --format json, include every row's outcome and label.",
 )
+@click.option(
+    "--plots",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Also write roc.svg, pr.svg and scores.svg to DIR (needs matplotlib).",
+)
+@_html_option
 @_format_option
 @_out_option
 def evaluate(
@@ -349,6 +396,8 @@ def evaluate(
     confidence: float,
     by: str | None,
     with_rows: bool,
+    plots: str | None,
+    html: str | None,
     fmt: str,
     out: str | None,
 ) -> None:
@@ -359,13 +408,16 @@ def evaluate(
     --prevalence), Youden's J and accuracy with intervals, the outcome bands by
     label, ROC and PR areas over the score, and the same by subgroup (--by). Rows
     that cannot be screened are listed with their line and reason; the command then
-    exits 1.
+    exits 1. --plots DIR writes the ROC, PR and score figures as SVG; --html FILE a
+    self-contained HTML report (both need matplotlib).
 
     \b
     Example:
       thbscreen evaluate ilo-ec-2009/adult-labour cases.jsonl --label victim --positive victim
+      thbscreen evaluate ilo-ec-2009/adult-labour cases.jsonl --label victim --positive victim --plots figs --html report.html
       thbscreen evaluate my-rules.yaml cases.jsonl --label victim --positive victim,indications --by sex --prevalence 0.02 --format markdown
     """
+    _need_plots(plots, html)
     from .research import evaluate as run
     from .research import render
 
@@ -396,6 +448,16 @@ def evaluate(
     else:
         text = render(result, fmt)
     _emit(text, out)
+    try:
+        if plots:
+            _write_plots(result, plots)
+        if html:
+            from ._io import write_atomic
+            from .research import html_report
+
+            write_atomic(html, html_report(result))
+    except (ThbscreenError, ImportError, OSError) as exc:
+        _fail(exc)
     if result.failures:
         sys.exit(1)
 
@@ -406,6 +468,7 @@ def evaluate(
 @click.command("compare", context_settings=_SETTINGS)
 @click.argument("args", nargs=-1, required=True, metavar="RULESET RULESET... CASES")
 @_labelled_options
+@_html_option
 @_format_option
 @_out_option
 def compare(
@@ -418,6 +481,7 @@ def compare(
     bootstrap: int,
     seed: int,
     confidence: float,
+    html: str | None,
     fmt: str,
     out: str | None,
 ) -> None:
@@ -429,16 +493,21 @@ def compare(
     apply to every rule set that has them. Rows that some rule set cannot screen are
     listed; the command then exits 1.
 
+    --html FILE also writes a self-contained HTML page: the first rule set's
+    evaluation with figures, and a chart of every rule set's accuracy.
+
     \b
     Example:
       thbscreen compare ilo-ec-2009/child-labour ilo-ec-2009/child-labour-palermo cases.jsonl --label victim --positive victim
       thbscreen compare old.yaml new.yaml cases.jsonl --label victim --positive victim --format json
+      thbscreen compare old.yaml new.yaml cases.jsonl --label victim --positive victim --html report.html
     """
+    if len(args) < 3:
+        raise click.UsageError("expected at least two rule sets and a case file")
+    _need_plots(html)
     from .research import compare as run
     from .research import render
 
-    if len(args) < 3:
-        raise click.UsageError("expected at least two rule sets and a case file")
     *rulesets, cases = args
     try:
         rows, lines = _read(cases)
@@ -462,5 +531,28 @@ def compare(
 
     result = attrs.evolve(result, failures=_with_lines(result.failures, lines))
     _emit(render(result, fmt), out)
+    if html:
+        # The page's ROC, PR and score figures are of the first rule set.
+        from ._io import write_atomic
+        from .research import evaluate as run_one
+        from .research import html_report
+
+        try:
+            first: Evaluation = run_one(
+                rulesets[0],
+                rows,
+                label=label,
+                positive=list(result.positive[0]),
+                prevalence=prevalence,
+                use=use,  # type: ignore[arg-type]
+                undeclared="ignore" if ignore_undeclared else "error",
+                confidence=confidence,
+                bootstrap=bootstrap,
+                seed=seed,
+            )
+            first = attrs.evolve(first, failures=_with_lines(first.failures, lines))
+            write_atomic(html, html_report(first, result))
+        except (ThbscreenError, ImportError, OSError) as exc:
+            _fail(exc)
     if result.failures:
         sys.exit(1)

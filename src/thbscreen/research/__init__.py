@@ -8,7 +8,9 @@
   between rule sets; the effect of dropping each indicator and dimension;
 - :func:`synthesize`: SYNTHETIC labelled populations to try all of this on. Never
   real data;
-- :func:`render`: reports as text or Markdown; :func:`plot_roc`, :func:`plot_pr`.
+- :func:`render`: reports as text or Markdown; :func:`plot_roc`, :func:`plot_pr`,
+  :func:`plot_scores`, :func:`plot_comparison`, :func:`save_figure`;
+- :func:`html_report`: one self-contained HTML page with tables and inline SVG figures.
 
 NumPy (the ``research`` extra) is needed for bootstrap intervals and
 :func:`synthesize`, matplotlib (the ``plots`` extra) for the plots; both are imported
@@ -32,6 +34,7 @@ from ._compare import (
 )
 from ._curves import PrCurve, RocCurve, pr_curve, roc
 from ._evaluate import BandCount, Cutoff, Evaluation, RowResult, evaluate
+from ._html import html_report
 from ._metrics import (
     Estimate,
     Metrics,
@@ -40,7 +43,7 @@ from ._metrics import (
     predictive_values,
     wilson_interval,
 )
-from ._plots import plot_pr, plot_roc
+from ._plots import plot_comparison, plot_pr, plot_roc, plot_scores, save_figure
 from ._report import render
 from ._rows import SYNTHETIC_PREFIX, ResearchInputError, RowFailure, UnreadableRow, read_jsonl
 from ._synth import SyntheticPopulation, synthesize
@@ -70,15 +73,19 @@ __all__ = [
     "cohen_kappa",
     "compare",
     "evaluate",
+    "html_report",
     "mcnemar",
     "metrics",
+    "plot_comparison",
     "plot_pr",
     "plot_roc",
+    "plot_scores",
     "pr_curve",
     "predictive_values",
     "read_jsonl",
     "render",
     "roc",
+    "save_figure",
     "synthesize",
     "wilson_interval",
 ]
