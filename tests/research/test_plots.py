@@ -67,9 +67,7 @@ def _evaluation() -> Evaluation:
 
 
 def _comparison() -> Comparison:
-    return compare(
-        [TINY_PATH, TINY_PATH], LABELLED, label="victim", positive="refer", bootstrap=0
-    )
+    return compare([TINY_PATH, TINY_PATH], LABELLED, label="victim", positive="refer", bootstrap=0)
 
 
 def test_score_distributions_are_labelled_by_class() -> None:
