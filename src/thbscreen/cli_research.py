@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ._cli_common import format_option
 from .errors import ThbscreenError
 
 if TYPE_CHECKING:
@@ -26,17 +27,6 @@ __all__ = ["compare", "evaluate", "synth"]
 F = TypeVar("F", bound=Callable[..., Any])
 _SETTINGS = {"help_option_names": ["-h", "--help"]}
 _USES = click.Choice(["outcome", "range_high", "range_low"])
-
-
-def _format_option(f: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "markdown", "json"]),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(f)
 
 
 def _out_option(f: F) -> F:
@@ -381,7 +371,7 @@ def synth(
     help="Also write roc.svg, pr.svg and scores.svg to DIR (needs matplotlib).",
 )
 @_html_option
-@_format_option
+@format_option
 @_out_option
 def evaluate(
     ruleset: str,
@@ -469,7 +459,7 @@ def evaluate(
 @click.argument("args", nargs=-1, required=True, metavar="RULESET RULESET... CASES")
 @_labelled_options
 @_html_option
-@_format_option
+@format_option
 @_out_option
 def compare(
     args: tuple[str, ...],
