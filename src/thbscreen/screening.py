@@ -107,6 +107,7 @@ class Screener:
         self._found_ids: dict[tuple[int, int, int, int, int, int], int] = {}
         self._question_memo: dict[tuple[int, int], NextQuestion] = {}
         self._dim_memo: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self._dim_results: dict[tuple[Any, ...], tuple[DimensionResult, ...]] = {}
         self._facts = FactReader(rs.facts)
         self._positive_weights = tuple(w if w > 0 else 0 for w in p.weights)
         self._negative_weights = tuple(w if w < 0 else 0 for w in p.weights)
@@ -245,11 +246,17 @@ class Screener:
         p = self._program
         r = p.kernel(state, fvec)
         band_ids = p.band_ids
-        dims = self._dims
-        dim_results = tuple(
-            dims[d][r[6 + 3 * d] + 1] if r[6 + 3 * d] else dims[d][1 if r[8 + 3 * d] else 0]
-            for d in range(len(dims))
-        )
+        # Few distinct combinations of dimension results occur: reuse their tuples.
+        key = r[6:]
+        dim_results = self._dim_results.get(key)
+        if dim_results is None:
+            dims = self._dims
+            dim_results = tuple(
+                dims[d][r[6 + 3 * d] + 1] if r[6 + 3 * d] else dims[d][1 if r[8 + 3 * d] else 0]
+                for d in range(len(dims))
+            )
+            if len(self._dim_results) < 100_000:
+                self._dim_results[key] = dim_results
         fired = tuple(compress(self._fired_observed, state.translate(_PRESENT_MASK)))
         if derived:
             fired = self._with_derivations(fired, derived, fvec)
