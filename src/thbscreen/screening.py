@@ -364,11 +364,8 @@ class Screener:
                 else:
                     yes, yes_dp, _ = self._trial(state, fl, base, counts, s, 1)
                     no, _, no_dkh = self._trial(state, fl, base, counts, s, 0)
-                    shift = abs(yes[0] - base[0])
-                    narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
                     moves = yes_dp != dp or no_dkh != dkh
-                    impact = shift * rank * rank + narrowing * rank + int(moves)
-                    found = (yes[0], yes[1], yes[2], no[1], no[2], impact)
+                    found = _found(base, yes, no, moves, width, rank)
                 fid = found_ids.get(found, -1)
                 if fid < 0:
                     fid = len(self._found)
@@ -433,11 +430,8 @@ class Screener:
                 bands_seen[(d, *dim)] = bands
             out.append((bands, dim))
         (yes, yes_dim), (no, no_dim) = out
-        shift = abs(yes[0] - base[0])
-        narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
         moves = (yes_dim[0] > 0) != dp or bool(no_dim[2]) != dkh
-        impact = shift * rank * rank + narrowing * rank + int(moves)
-        return (yes[0], yes[1], yes[2], no[1], no[2], impact)
+        return _found(base, yes, no, moves, width, rank)
 
     def _trial(
         self,
@@ -490,6 +484,22 @@ class Screener:
             sclo, schi = sclo - min(w, 0), schi - max(w, 0)
         bands = trials.bands(dims, trial, fl, sc, sclo, schi)
         return bands, dim[0] > 0, bool(dim[2])
+
+
+def _found(
+    base: tuple[Any, ...],
+    yes: tuple[int, ...],
+    no: tuple[int, ...],
+    moves: bool,
+    width: int,
+    rank: int,
+) -> tuple[int, int, int, int, int, int]:
+    """What answering yes and no does, and the impact that ranks the question: bands the
+    outcome moves first, then how much the range narrows, then a dimension changing."""
+    shift = abs(yes[0] - base[0])
+    narrowing = 2 * width - (yes[1] - yes[2]) - (no[1] - no[2])
+    impact = shift * rank * rank + narrowing * rank + int(moves)
+    return (yes[0], yes[1], yes[2], no[1], no[2], impact)
 
 
 _MEMO_LIMIT = 50_000

@@ -17,7 +17,7 @@ import numpy as np
 from attrs import frozen
 
 from .._analysis import COUNT_NAMES
-from .._compile import _disjuncts
+from .._compile import _count_terms, _disjuncts
 from .._facts import UNBOUNDED
 from .._language.ast import Node
 from .._language.checker import names_in
@@ -383,8 +383,6 @@ class ColumnarEvaluator:
         b.lines.append("def vkernel(S, F, n):")
         b.emit("P = S == 1")
         b.emit("U = S == 2")
-        if analysis.derive:
-            pass  # derivations are applied to S before the kernel runs (see _derive)
         for r, (a, z) in enumerate(p.runs):
             # Slots are rows of S (one contiguous row per indicator), cases are columns.
             b.emit(f"p{r} = P[{a}:{z}].sum(axis=0, dtype=_np.int32)")
@@ -406,22 +404,9 @@ class ColumnarEvaluator:
         for d, dim in enumerate(rs.dimensions):
             tree = analysis.positive[dim.id]
             for count in sorted(names_in(tree) & set(COUNT_NAMES)):
-                present: list[str] = []
-                up: list[str] = []
-                down: list[str] = []
-                for r, (a, _) in enumerate(p.runs):
-                    if p.slot_dim[a] != d:
-                        continue
-                    strength = p.slots[a].strength
-                    w = p.weights[a]
-                    if count == "weight":
-                        if w:
-                            k = b.const(w)
-                            present.append(f"{k} * p{r}")
-                            (up if w > 0 else down).append(f"{k} * u{r}")
-                    elif count == "present" or (strength is not None and strength.value == count):
-                        present.append(f"p{r}")
-                        up.append(f"u{r}")
+                present, up, down = _count_terms(
+                    count, d, list(p.runs), p.slots, p.slot_dim, p.weights, b
+                )
                 b.emit(f"c{d}{count} = {terms(present)}")
                 b.emit(f"c{d}{count}h = c{d}{count} + {terms(up)}")
                 b.emit(f"c{d}{count}l = c{d}{count} + {terms(down)}")
