@@ -130,6 +130,8 @@ def test_schema_validates_bundled_files_and_rejects_typos() -> None:
     validator = jsonschema.Draft202012Validator(ruleset_schema())
     networks = jsonschema.Draft202012Validator(network_schema())
     for path in (ROOT / "rules").rglob("*.yaml"):
+        if "interop" in path.parts:
+            continue  # mappings have their own schema and test
         (networks if "referral" in path.parts else validator).validate(
             yaml.safe_load(path.read_text())
         )

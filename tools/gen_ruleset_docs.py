@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import thbscreen
+from thbscreen.loading import expand_rule_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -52,9 +53,6 @@ PAGES = ROOT / "docs" / "rulesets"
 INDEX = PAGES / "index.md"
 BEGIN = "<!-- BEGIN GENERATED -->"
 END = "<!-- END GENERATED -->"
-SUFFIXES = (".yaml", ".yml", ".json")
-# Folders of rules/ that hold no rule sets (the same ones `thbscreen test rules/` skips).
-NOT_RULE_SETS = ("schema", "referral")
 NOTICE = (
     "<!-- This section is generated from the rule file by tools/gen_ruleset_docs.py; "
     "edit the rule file and run the script, not this text. -->"
@@ -64,12 +62,7 @@ NOTICE = (
 # -- helpers ------------------------------------------------------------------------------
 def rule_files() -> list[Path]:
     """The rule-set files in rules/, in a stable order."""
-    files = []
-    for path in sorted(RULES.rglob("*")):
-        rel = path.relative_to(RULES)
-        if path.suffix in SUFFIXES and rel.parts[0] not in NOT_RULE_SETS:
-            files.append(path)
-    return files
+    return [Path(f) for f in expand_rule_paths([str(RULES)])]
 
 
 def page_name(ruleset_id: str) -> str:

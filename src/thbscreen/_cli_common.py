@@ -10,7 +10,7 @@ import click
 
 from .errors import ThbscreenError
 
-__all__ = ["FORMATS", "ErrorHandlingGroup", "format_option"]
+__all__ = ["FORMATS", "ErrorHandlingGroup", "format_option", "lang_option"]
 
 FORMATS = click.Choice(["text", "markdown", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,6 +20,17 @@ def format_option(f: F) -> F:
     """``--format text|markdown|json`` (default text), as every data command has."""
     return click.option(
         "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format."
+    )(f)
+
+
+def lang_option(f: F) -> F:
+    """``--lang CODE``: rule-set texts in that language where the rule set has them."""
+    return click.option(
+        "--lang",
+        default="en",
+        show_default=True,
+        metavar="CODE",
+        help="Language of rule-set texts (falls back to English per text, saying so).",
     )(f)
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ._cli_common import ErrorHandlingGroup, format_option
+from ._cli_common import ErrorHandlingGroup, format_option, lang_option
 
 __all__ = ["main"]
 
@@ -31,20 +29,6 @@ def main() -> None:
     """
 
 
-def _expand_rule_paths(items: tuple[str, ...]) -> Iterator[str]:
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                rel = f.relative_to(path).parts
-                if f.suffix in (".yaml", ".yml", ".json") and not (
-                    {"schema", "referral"} & set(rel[:-1])
-                ):
-                    yield str(f)
-        else:
-            yield item
-
-
 def _progress(items: list[Any], label: str) -> Any:
     if sys.stdout.isatty() and len(items) > 20:
         return click.progressbar(items, label=label, file=sys.stderr)
@@ -53,32 +37,66 @@ def _progress(items: list[Any], label: str) -> Any:
     return contextlib.nullcontext(items)
 
 
+def _is_pipe(cases: tuple[str, ...]) -> bool:
+    """``-`` alone means subprocess mode; mixed with files it is a usage error."""
+    if "-" not in cases:
+        return False
+    if len(cases) > 1:
+        raise click.UsageError("'-' (read cases from stdin) cannot be mixed with case files")
+    return True
+
+
+def _run_pipe(handle: Any) -> None:
+    from .pipe import run_pipe
+
+    summary = run_pipe(sys.stdin, sys.stdout, handle)
+    if summary.failed:
+        click.echo(
+            f"thbscreen: {summary.failed} of {summary.read} records refused (see their lines)",
+            err=True,
+        )
+        sys.exit(2)
+
+
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--rules",
     "rules",
     default=None,
     help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).",
 )
+@lang_option
 @format_option
-def screen(cases: tuple[str, ...], rules: str | None, fmt: str) -> None:
+def screen(cases: tuple[str, ...], rules: str | None, lang: str, fmt: str) -> None:
     """Screen case files and explain each assessment.
+
+    With CASES given as -, read cases as JSON Lines (or one JSON array) from stdin
+    and write one JSON line per case to stdout, in order: {"line": N, "assessment":
+    {...}} or {"line": N, "error": {...}}; exit 2 if any case was refused.
 
     \b
     Example:
       thbscreen screen examples/cases/adult/seasonal-farm-worker.yaml
       thbscreen screen case.json --rules ilo-ec-2009/child-labour --format json
+      thbscreen screen - --rules ilo-ec-2009/adult-labour < cases.jsonl > results.jsonl
     """
     from .explain import render
 
+    if _is_pipe(cases):
+        from .loading import load_ruleset
+        from .screening import Screener
+
+        screener = Screener(load_ruleset(rules or DEFAULT_RULES))
+        _run_pipe(lambda case: {"assessment": screener.evaluate(case).to_dict()})
+        return
     results = [a for _, a in _screen_files(cases, rules)]
     if fmt == "json":
         payload: Any = results[0].to_dict() if len(results) == 1 else [a.to_dict() for a in results]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     sep = "\n" + ("-" * 72 + "\n\n" if fmt == "text" else "---\n\n")
-    click.echo(sep.join(render(a, fmt) for a in results), nl=False)
+    click.echo(sep.join(render(a, fmt, lang=lang) for a in results), nl=False)
 
 
 def _screen_files(
@@ -116,7 +134,7 @@ def _screen_files(
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--from", "start", required=True, help="The first-contact institution (an id in the network)."
 )
@@ -126,20 +144,44 @@ def _screen_files(
     default=None,
     help="Referral network name or path (default: the case file's own, else referral/slovenia).",
 )
+@lang_option
 @format_option
 def refer(
-    cases: tuple[str, ...], start: str, rules: str | None, network: str | None, fmt: str
+    cases: tuple[str, ...], start: str, rules: str | None, network: str | None, lang: str, fmt: str
 ) -> None:
     """Screen case files and show the referral pathway from a first-contact institution.
+
+    With CASES given as -, read cases from stdin as "screen -" does and write
+    {"line": N, "assessment": {...}, "pathway": {...}} per case.
 
     \b
     Example:
       thbscreen refer examples/cases/adult/seasonal-farm-worker.yaml --from labour_inspectorate
       thbscreen refer case.yaml --from police --network referral/slovenia --format json
+      thbscreen refer - --from police < cases.jsonl
     """
     from .explain import render
     from .referral import load_network, pathway
+    from .referral.pathway import check_start
     from .referral.render import render_pathway
+
+    if _is_pipe(cases):
+        from .loading import load_ruleset
+        from .screening import Screener
+
+        screener = Screener(load_ruleset(rules or DEFAULT_RULES))
+        net = load_network(network or DEFAULT_NETWORK)
+        check_start(net, start)
+
+        def handle(case: Any) -> dict[str, Any]:
+            a = screener.evaluate(case, allow_facts=net.fact_ids)
+            return {
+                "assessment": a.to_dict(),
+                "pathway": pathway(net, a, case, start=start).to_dict(),
+            }
+
+        _run_pipe(handle)
+        return
 
     networks: dict[str, Any] = {}
     blocks: list[str] = []
@@ -152,7 +194,7 @@ def refer(
         if fmt == "json":
             payload.append({"assessment": assessment.to_dict(), "pathway": path.to_dict()})
         else:
-            blocks.append(render(assessment, fmt) + "\n" + render_pathway(path, fmt))
+            blocks.append(render(assessment, fmt, lang=lang) + "\n" + render_pathway(path, fmt))
     if fmt == "json":
         click.echo(
             json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False)
@@ -192,14 +234,14 @@ def test_cmd(
       thbscreen test ilo-ec-2009/adult-labour
       thbscreen test rules/ilo-ec-2009 --coverage --min-coverage 60
     """
-    from .loading import load_ruleset
+    from .loading import expand_rule_paths, load_ruleset
     from .screening import Screener
     from .testing_examples import Coverage, coverage, run_examples
 
     show_coverage = show_coverage or min_coverage is not None
     results = []
     covered: list[Coverage] = []
-    for item in _expand_rule_paths(rulesets):
+    for item in expand_rule_paths(rulesets):
         rs = load_ruleset(item)
         screener = Screener(rs)
         results.extend(run_examples(rs, screener))

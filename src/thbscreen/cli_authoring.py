@@ -104,13 +104,12 @@ def check(
       thbscreen check my-rules.yaml --examples 500 --seed 1 --format json
     """
     from .checking import check_ruleset
-    from .cli import _expand_rule_paths
-    from .loading import load_ruleset
+    from .loading import expand_rule_paths, load_ruleset
 
     try:
         runs = []
         with _private_hypothesis_storage():
-            for item in _expand_rule_paths(rulesets):
+            for item in expand_rule_paths(rulesets):
                 rs = load_ruleset(item)
                 runs.append((rs, check_ruleset(rs, examples=examples, seed=seed)))
     except ThbscreenError as exc:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -18,22 +16,6 @@ if TYPE_CHECKING:
     from .lint import Finding
 
 __all__ = ["lint"]
-
-_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def _expand(items: tuple[str, ...]) -> Iterator[str]:
-    """Names and files as given; folders become their rule files (not schema/, referral/)."""
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                rel = f.relative_to(path).parts
-                if f.suffix in _SUFFIXES and not ({"schema", "referral"} & set(rel[:-1])):
-                    yield str(f)
-        else:
-            yield item
-
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 or word == "info" else f"{n} {word}s"
@@ -78,11 +60,12 @@ def lint(rulesets: tuple[str, ...], fmt: str) -> None:
     """
     from .errors import ThbscreenError
     from .lint import lint_path
+    from .loading import expand_rule_paths
 
     findings: list[Finding] = []
     files = 0
     try:
-        for item in _expand(rulesets):
+        for item in expand_rule_paths(rulesets):
             findings.extend(lint_path(item))
             files += 1
     except ThbscreenError as exc:

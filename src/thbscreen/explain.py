@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from .assessment import NEGATIVE, POSITIVE, Assessment
+from .assessment import NEGATIVE, POSITIVE, Assessment, NextQuestion
+from .i18n import Localizer
 from .model import RuleSet
 
 __all__ = ["DISCLAIMER", "render", "render_html_fragment", "render_markdown", "render_text"]
@@ -27,11 +28,24 @@ def _ruleset(a: Assessment) -> RuleSet:
     return a._screener.ruleset
 
 
-def _band_title(rs: RuleSet, band_id: str) -> str:
+def _band_title(rs: RuleSet, band_id: str, loc: Localizer) -> str:
     for band in rs.outcomes.bands:
         if band.id == band_id:
-            return band.title.en
-    return rs.outcomes.fallback.title.en
+            return loc(band.title)
+    return loc(rs.outcomes.fallback.title)
+
+
+def _dim_title(rs: RuleSet, dim_id: str, loc: Localizer) -> str:
+    return loc(next(d.title for d in rs.dimensions if d.id == dim_id))
+
+
+def _ind_text(rs: RuleSet, ind_id: str, loc: Localizer) -> str:
+    return loc(rs.indicator(ind_id).text)
+
+
+def _ind_question(rs: RuleSet, ind_id: str, loc: Localizer) -> str:
+    ind = rs.indicator(ind_id)
+    return loc(ind.question if ind.question is not None else ind.text)
 
 
 def _band_rule(rs: RuleSet, band_id: str) -> str | None:
@@ -50,17 +64,18 @@ def _score_note(rs: RuleSet) -> str | None:
     return None
 
 
-def _questions(a: Assessment) -> Sequence[object]:
+def _questions(a: Assessment) -> Sequence[NextQuestion]:
     return [q for q in a.next_questions if q.impact > 0][:MAX_QUESTIONS]
 
 
-def render_text(a: Assessment) -> str:
-    """Plain terminal text."""
+def render_text(a: Assessment, lang: str = "en") -> str:
+    """Plain terminal text; rule-set texts in ``lang`` where the rule set has them."""
     rs = _ruleset(a)
+    loc = Localizer(lang)
     lines: list[str] = []
     head = f"Case {a.case_id}" if a.case_id else "Case"
-    lines.append(f"{head}: screened with {rs.title.en} ({rs.id} {rs.version})")
-    lines.append(f"Outcome: {a.outcome} - {_band_title(rs, a.outcome)}")
+    lines.append(f"{head}: screened with {loc(rs.title)} ({rs.id} {rs.version})")
+    lines.append(f"Outcome: {a.outcome} - {_band_title(rs, a.outcome, loc)}")
     if a.determined:
         lines.append("  Determined: no answer to the open questions could change it.")
     else:
@@ -82,12 +97,12 @@ def render_text(a: Assessment) -> str:
     for f in a.fired:
         how = "observed" if f.evidence.kind == "observed" else f"derived: {f.evidence.expression}"
         by_dim.setdefault(f.dimension, []).append(
-            f"{f.text} ({f.strength or f'weight {f.weight}'}; {how})"
+            f"{_ind_text(rs, f.id, loc)} ({f.strength or f'weight {f.weight}'}; {how})"
         )
     for d in a.dimension_results:
         mark = _MARK.get(d.status, "[?]")
         extra = f" - holds: {d.combination}" if d.combination else ""
-        lines.append(f"  {mark} {d.title}: {d.status}{extra}")
+        lines.append(f"  {mark} {_dim_title(rs, d.id, loc)}: {d.status}{extra}")
         for item in by_dim.get(d.id, []):
             lines.append(f"        + {item}")
     lines.append("")
@@ -96,17 +111,20 @@ def render_text(a: Assessment) -> str:
     if questions:
         lines.append("Ask next (ranked by how much an answer could change the assessment):")
         for i, q in enumerate(questions, 1):
-            lines.append(f"  {i}. {q.question}")  # type: ignore[attr-defined]
+            lines.append(f"  {i}. {_ind_question(rs, q.indicator, loc)}")
             lines.append(
-                f"     if yes: {q.outcome_if_present}; "  # type: ignore[attr-defined]
-                f"range if yes {q.outcome_range_if_present.low}..{q.outcome_range_if_present.high}, "  # type: ignore[attr-defined]
-                f"if no {q.outcome_range_if_absent.low}..{q.outcome_range_if_absent.high}"  # type: ignore[attr-defined]
+                f"     if yes: {q.outcome_if_present}; "
+                f"range if yes {q.outcome_range_if_present.low}..{q.outcome_range_if_present.high}, "
+                f"if no {q.outcome_range_if_absent.low}..{q.outcome_range_if_absent.high}"
             )
     lines.append("")
     lines.append(
         f"Rule set {rs.id} {rs.version} ({a.ruleset.hash[:19]}), confidence: "
         f"{rs.provenance.confidence.value if rs.provenance.confidence else 'unstated'}"
     )
+    note = loc.note()
+    if note:
+        lines.append(note)
     lines.append(DISCLAIMER)
     return "\n".join(lines) + "\n"
 
@@ -115,13 +133,14 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-def render_markdown(a: Assessment) -> str:
-    """Markdown, for case notes and training material."""
+def render_markdown(a: Assessment, lang: str = "en") -> str:
+    """Markdown, for case notes and training material; rule-set texts in ``lang``."""
     rs = _ruleset(a)
+    loc = Localizer(lang)
     out: list[str] = []
     out.append(f"### Screening{' of case ' + _md(a.case_id) if a.case_id else ''}: **{a.outcome}**")
     out.append("")
-    out.append(f"*{_md(_band_title(rs, a.outcome))}*")
+    out.append(f"*{_md(_band_title(rs, a.outcome, loc))}*")
     out.append("")
     if a.determined:
         out.append("- Determined: no answer to the open questions could change the outcome.")
@@ -143,12 +162,12 @@ def render_markdown(a: Assessment) -> str:
     out.append("|---|---|---|---|")
     for d in a.dimension_results:
         fired = "; ".join(
-            _md(f.text) + (" (derived)" if f.evidence.kind == "derived" else "")
+            _md(_ind_text(rs, f.id, loc)) + (" (derived)" if f.evidence.kind == "derived" else "")
             for f in a.fired
             if f.dimension == d.id
         )
         out.append(
-            f"| {_md(d.title)} | {d.status} | {('`' + d.combination + '`') if d.combination else ''} | {fired} |"
+            f"| {_md(_dim_title(rs, d.id, loc))} | {d.status} | {('`' + d.combination + '`') if d.combination else ''} | {fired} |"
         )
     out.append("")
     out.append(f"Unknown: {len(a.unknown)} indicator(s) not answered.")
@@ -158,9 +177,15 @@ def render_markdown(a: Assessment) -> str:
         out.append("**Ask next**")
         out.append("")
         for i, q in enumerate(questions, 1):
-            out.append(f"{i}. {_md(q.question)} (if yes: `{q.outcome_if_present}`)")  # type: ignore[attr-defined]
+            out.append(
+                f"{i}. {_md(_ind_question(rs, q.indicator, loc))} (if yes: `{q.outcome_if_present}`)"
+            )
     out.append("")
     out.append(f"Rule set `{rs.id}` {rs.version}, `{a.ruleset.hash[:19]}`.")
+    lang_note = loc.note()
+    if lang_note:
+        out.append("")
+        out.append(f"*{lang_note}*")
     out.append("")
     out.append(f"> {DISCLAIMER}")
     return "\n".join(out) + "\n"
@@ -176,14 +201,14 @@ def render_html_fragment(a: Assessment) -> str:
         f"<b>{e(d.status)}</b></td><td><code>{e(d.combination or '')}</code></td></tr>"
         for d in a.dimension_results
     )
-    questions = "".join(f"<li>{e(q.question)}</li>" for q in _questions(a))  # type: ignore[attr-defined]
+    questions = "".join(f"<li>{e(q.question)}</li>" for q in _questions(a))
     state = (
         "determined"
         if a.determined
         else f"range {e(a.outcome_range.low)} to {e(a.outcome_range.high)}"
     )
     return (
-        f"<div><p><b>Outcome: {e(a.outcome)}</b> ({state}): {e(_band_title(rs, a.outcome))}<br>"
+        f"<div><p><b>Outcome: {e(a.outcome)}</b> ({state}): {e(_band_title(rs, a.outcome, Localizer()))}<br>"
         f"Score {e(str(a.score))}</p><table><tr><th>Dimension</th><th>Status</th><th>Holds</th></tr>"
         f"{rows}</table>"
         + (f"<p>Ask next:</p><ol>{questions}</ol>" if questions else "")
@@ -191,10 +216,11 @@ def render_html_fragment(a: Assessment) -> str:
     )
 
 
-def render(a: Assessment, fmt: str) -> str:
-    """``text``, ``markdown`` or ``json``."""
+def render(a: Assessment, fmt: str, lang: str = "en") -> str:
+    """``text``, ``markdown`` or ``json``; ``lang`` picks the rule set's texts (not JSON's,
+    which always holds the ids and the English texts, so that it is the same everywhere)."""
     if fmt == "json":
         return a.to_json(indent=2) + "\n"
     if fmt == "markdown":
-        return render_markdown(a)
-    return render_text(a)
+        return render_markdown(a, lang)
+    return render_text(a, lang)

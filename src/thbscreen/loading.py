@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
+#: Folders of rules/ that hold other kinds of file than rule sets.
+NOT_RULESETS = frozenset({"schema", "referral", "interop"})
 
 
 def bundled_rules_dir() -> Path:
@@ -48,9 +50,23 @@ def _bundled(keep: Callable[[str], bool]) -> list[str]:
     return names
 
 
+def expand_rule_paths(items: Iterable[str]) -> Iterator[str]:
+    """Names and files as given; folders become the rule-set files under them (not
+    schemas, networks or interop mappings)."""
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path).parts
+                if f.suffix in _SUFFIXES and not (NOT_RULESETS & set(rel[:-1])):
+                    yield str(f)
+        else:
+            yield item
+
+
 def bundled_rulesets() -> list[str]:
     """Names of the bundled rule sets, such as ``ilo-ec-2009/adult-labour``."""
-    return _bundled(lambda top: top != "referral")
+    return _bundled(lambda top: top not in NOT_RULESETS)
 
 
 def bundled_networks() -> list[str]:

@@ -13,7 +13,16 @@ from ..errors import NetworkError, Problem
 from ..model import Case
 from .network import Conditions, ReferralNetwork
 
-__all__ = ["NoReferralPath", "Pathway", "Route", "Step", "Unreached", "needed_services", "pathway"]
+__all__ = [
+    "NoReferralPath",
+    "Pathway",
+    "Route",
+    "Step",
+    "Unreached",
+    "check_start",
+    "needed_services",
+    "pathway",
+]
 
 
 class NoReferralPath(NetworkError):
@@ -160,6 +169,21 @@ def _case_parts(case: Case | Mapping[str, Any] | None) -> tuple[str | None, Any]
     raise NetworkError(Problem(f"expected a case (a mapping or a Case), got {type(case).__name__}"))
 
 
+def check_start(network: ReferralNetwork, start: str) -> None:
+    """Raise :class:`NetworkError`, with a did-you-mean, unless ``start`` is an institution."""
+    from .._language.suggest import did_you_mean
+
+    if start not in network.institutions:
+        raise NetworkError(
+            Problem(
+                f"unknown institution {start!r}{did_you_mean(start, network.institutions)}; "
+                f"first-contact institutions: {', '.join(i.id for i in network.spec.institutions if i.first_contact)}",
+                source=network.spec.id,
+                path="start",
+            )
+        )
+
+
 def pathway(
     network: ReferralNetwork,
     assessment: Assessment,
@@ -185,17 +209,7 @@ def pathway(
     Raises :class:`NoReferralPath` when services are needed and none can be reached,
     and :class:`NetworkError` for an unknown start.
     """
-    from .._language.suggest import did_you_mean
-
-    if start not in network.institutions:
-        raise NetworkError(
-            Problem(
-                f"unknown institution {start!r}{did_you_mean(start, network.institutions)}; "
-                f"first-contact institutions: {', '.join(i.id for i in network.spec.institutions if i.first_contact)}",
-                source=network.spec.id,
-                path="start",
-            )
-        )
+    check_start(network, start)
     case_id, facts = _case_parts(case)
     if case_id is None:
         case_id = assessment.case_id
