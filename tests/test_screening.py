@@ -4,9 +4,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import thbscreen
 from thbscreen import CaseDataError, Screener
@@ -399,3 +403,30 @@ def test_outcome_range_is_a_pair_with_range_membership(adult: Screener) -> None:
     assert (low, high) == (a.outcome_range.low, a.outcome_range.high)
     everything = adult.evaluate({"indicators": {i.id: "absent" for i in adult.ruleset.indicators}})
     assert "victim" not in everything.outcome_range
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_cases_answering_every_indicator_read_the_same_way(adult: Screener, data: Any) -> None:
+    # A dict that answers every indicator takes the gathered intake; a read-only view of
+    # the same dict takes the per-key loop. Both must give the same assessment.
+    ids = [ind.id for ind in adult.ruleset.indicators]
+    values = st.sampled_from(["present", "absent", "unknown", None, True, False])
+    indicators = {i: data.draw(values) for i in data.draw(st.permutations(ids))}
+    full = adult.evaluate({"id": "x", "indicators": indicators})
+    viewed = adult.evaluate({"id": "x", "indicators": MappingProxyType(indicators)})
+    assert full.to_dict() == viewed.to_dict()
+
+
+def test_a_bad_value_in_a_full_case_is_named(adult: Screener) -> None:
+    ids = [ind.id for ind in adult.ruleset.indicators]
+    indicators: dict[str, Any] = dict.fromkeys(ids, "absent")
+    indicators[ids[5]] = "yes"
+    with pytest.raises(CaseDataError) as err:
+        adult.evaluate({"indicators": indicators})
+    assert err.value.path == f"$.indicators['{ids[5]}']"
+    del indicators[ids[5]]
+    indicators["no.such"] = "present"
+    with pytest.raises(CaseDataError) as err:
+        adult.evaluate({"indicators": indicators})
+    assert err.value.path == "$.indicators['no.such']"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
 from collections.abc import Collection, Iterable, Mapping
 from itertools import compress
 from typing import Any
@@ -32,6 +33,12 @@ __all__ = ["Screener"]
 _KIND = {Strength.STRONG: 0, Strength.MEDIUM: 1, Strength.WEAK: 2, None: 3}
 _CASE_KEYS = frozenset({"id", "facts", "indicators"})
 # Strings and enums only: True == 1, so bools (and ints) take the careful path.
+def _one_tuple(ids: tuple[str, ...]) -> Any:
+    """``itemgetter`` over one key returns the value, not a 1-tuple; this does not."""
+    get = operator.itemgetter(*ids) if ids else None
+    return (lambda m: (get(m),)) if get else (lambda m: ())
+
+
 _CODES: dict[object, int] = {
     "present": 1,
     "absent": 0,
@@ -62,6 +69,11 @@ class Screener:
         self._ref = RuleSetRef(rs.id, rs.version, rs.hash)
         self._ids = tuple(ind.id for ind in p.slots)
         self._template = bytes([2]) * len(p.slots)
+        # Cases that answer every indicator (table rows, most tool exports) are read in
+        # one C-level gather instead of a Python loop over the indicators.
+        self._gather: Any = (
+            operator.itemgetter(*self._ids) if len(self._ids) > 1 else _one_tuple(self._ids)
+        )
         self._fired_observed = tuple(
             FiredIndicator(
                 ind.id,
@@ -157,16 +169,24 @@ class Screener:
                     None, f"id must be a string or a number, got {type_name(case_id)}", "$.id"
                 )
             case_id = str(case_id)
-        state = bytearray(self._template)
-        if observations:
-            slot_of = self._program.slot_of
+        state = None
+        # Plain dicts only: a defaultdict would invent the keys a gather asks for.
+        if observations.__class__ is dict and len(observations) == len(self._template):
             try:
-                # Fast path for string observations; bools, odd keys or values and
-                # non-mappings fall to the careful loop, which names the bad path.
-                for key, value in observations.items():
-                    state[slot_of[key]] = _CODES[value]
+                state = bytearray(map(_CODES.__getitem__, self._gather(observations)))
             except (KeyError, TypeError, AttributeError):
-                self._careful_observations(case_id, observations, state)
+                state = None  # the loop below finds and names the bad entry
+        if state is None:
+            state = bytearray(self._template)
+            if observations:
+                slot_of = self._program.slot_of
+                try:
+                    # Fast path for string observations; bools, odd keys or values and
+                    # non-mappings fall to the careful loop, which names the bad path.
+                    for key, value in observations.items():
+                        state[slot_of[key]] = _CODES[value]
+                except (KeyError, TypeError, AttributeError):
+                    self._careful_observations(case_id, observations, state)
         fvec = list(self._facts.defaults)
         if facts:
             self._facts.read(case_id, facts, fvec, allow)
