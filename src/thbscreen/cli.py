@@ -398,6 +398,7 @@ def _register() -> None:
     from .cli_batch import batch
     from .cli_lint import lint
     from .cli_network import network
+    from .cli_report import cards, report, studio
     from .cli_research import compare, evaluate, synth
 
     main.add_command(lint)
@@ -408,6 +409,9 @@ def _register() -> None:
     main.add_command(evaluate)
     main.add_command(compare)
     main.add_command(batch)
+    main.add_command(report)
+    main.add_command(cards)
+    main.add_command(studio)
 
 
 _register()
