@@ -271,6 +271,13 @@ class ColumnarEvaluator:
         self._dim_ids = tuple(d.id for d in rs.dimensions)
         self._weights = np.array(program.weights, dtype=float)
         self._tables = self._build_tables()
+        run_weights = [float(program.weights[a]) for a, _ in program.runs]
+        self._run_weights = np.array(run_weights, dtype=np.float64)
+        self._run_up = np.maximum(self._run_weights, 0.0)
+        self._run_down = np.minimum(self._run_weights, 0.0)
+        # Sums of codes reach 2 * run length: bytes suffice for runs up to 127 indicators.
+        longest = max((z - a for a, z in program.runs), default=0)
+        self._run_dtype = np.uint8 if 2 * longest <= 255 else np.int32
 
     # -- lookup tables --------------------------------------------------------------
     def _build_tables(self) -> _Tables | None:
@@ -296,18 +303,25 @@ class ColumnarEvaluator:
             total = int(np.prod(radix, dtype=np.int64)) if radix else 1
             if total > 200_000:
                 return None
+            # Every key's digits at once; only keys whose counts fit their runs
+            # (present + unknown <= run length) are ever looked up, so only they are
+            # computed, each by the single-case function.
+            digits = []
+            rest = np.arange(total, dtype=np.int64)
+            for base in radix:
+                digits.append(rest % base)
+                rest = rest // base
+            valid = np.ones(total, dtype=bool)
+            for i, size in enumerate(sizes):
+                valid &= digits[2 * i] + digits[2 * i + 1] <= size
+            dim_fn = trials.dims[d]
             seen: dict[tuple[bool, bool, bool], int] = {}
+            codes = []
+            for args in np.stack(digits, axis=1)[valid].tolist() if digits else [[]]:
+                dp, dkl, dkh = dim_fn(None, None, *args)
+                codes.append(seen.setdefault((dp > 0, bool(dkl), bool(dkh)), len(seen)))
             table = np.zeros(total, dtype=np.int16)
-            for key in range(total):
-                args, rest = [], key
-                for base in radix:
-                    args.append(rest % base)
-                    rest //= base
-                if any(args[2 * i] + args[2 * i + 1] > sizes[i] for i in range(len(sizes))):
-                    continue
-                dp, dkl, dkh = trials.dims[d](None, None, *args)
-                state = (dp > 0, bool(dkl), bool(dkh))
-                table[key] = seen.setdefault(state, len(seen))
+            table[np.flatnonzero(valid)] = codes
             states.append(list(seen))
             dim_tables.append((np.array(runs, dtype=np.intp), tuple(radix), table))
         combos = int(np.prod([len(s) for s in states], dtype=np.int64))
@@ -332,41 +346,39 @@ class ColumnarEvaluator:
         p = self._program
         tables = self._tables
         assert tables is not None
-        present = S == 1
-        unknown = S == 2
-        counts = [
-            (present[a:z].sum(axis=0, dtype=np.int32), unknown[a:z].sum(axis=0, dtype=np.int32))
-            for a, z in p.runs
+        # Codes are 0, 1, 2: a run's sum of codes is present + 2 * unknown, and the sum of
+        # codes >> 1 is the unknown count. Byte-wide sums (runs are short; see
+        # _run_dtype) keep the passes over the table small.
+        dtype = self._run_dtype
+        half = S >> 1
+        unknown = [np.add.reduce(half[a:z], axis=0, dtype=dtype) for a, z in p.runs]
+        present = [
+            np.add.reduce(S[a:z], axis=0, dtype=dtype) - (u << 1)
+            for (a, z), u in zip(p.runs, unknown, strict=True)
         ]
-        band_key = np.zeros(n, dtype=np.int64)
+        band_key = np.zeros(n, dtype=np.int32)
         scale = 1
         statuses = []
         for (runs, radix, table), n_states, status_of in zip(
             tables.dims, tables.n_states, tables.status_of, strict=True
         ):
-            key = np.zeros(n, dtype=np.int64)
+            key = np.zeros(n, dtype=np.int32)
             weight = 1
             for i, r in enumerate(runs):
-                key += counts[r][0] * weight
+                key += present[r] * np.int32(weight)
                 weight *= radix[2 * i]
-                key += counts[r][1] * weight
+                key += unknown[r] * np.int32(weight)
                 weight *= radix[2 * i + 1]
             state = table[key]
             statuses.append(status_of[state])
-            band_key += state.astype(np.int64) * scale
+            band_key += state * np.int32(scale)
             scale *= n_states
         bands = tables.bands[band_key]
-        sc = sum(
-            (w * counts[r][0] for r, w in enumerate(p.weights[a] for a, _ in p.runs)), np.zeros(n)
-        )
-        up = sum(
-            (w * counts[r][1] for r, w in enumerate(max(p.weights[a], 0) for a, _ in p.runs)),
-            np.zeros(n),
-        )
-        down = sum(
-            (w * counts[r][1] for r, w in enumerate(min(p.weights[a], 0) for a, _ in p.runs)),
-            np.zeros(n),
-        )
+        # Scores: one matrix-vector product per direction over the run counts.
+        sc = self._run_weights @ np.array(present, dtype=np.float64)
+        unknown_counts = np.array(unknown, dtype=np.float64)
+        up = self._run_up @ unknown_counts
+        down = self._run_down @ unknown_counts
         return bands[:, 0], bands[:, 1], bands[:, 2], sc, sc + down, sc + up, statuses
 
     def _compile(self, analysis: Any) -> Any:
