@@ -307,10 +307,10 @@ class ColumnarEvaluator:
             # (present + unknown <= run length) are ever looked up, so only they are
             # computed, each by the single-case function.
             digits = []
-            rest = np.arange(total, dtype=np.int64)
+            remaining = np.arange(total, dtype=np.int64)
             for base in radix:
-                digits.append(rest % base)
-                rest = rest // base
+                digits.append(remaining % base)
+                remaining = remaining // base
             valid = np.ones(total, dtype=bool)
             for i, size in enumerate(sizes):
                 valid &= digits[2 * i] + digits[2 * i + 1] <= size
