@@ -10,7 +10,15 @@ import click
 
 from .errors import ThbscreenError
 
-__all__ = ["FORMATS", "ErrorHandlingGroup", "format_option", "lang_option"]
+__all__ = [
+    "FORMATS",
+    "AuditTarget",
+    "ErrorHandlingGroup",
+    "audit_options",
+    "format_option",
+    "lang_option",
+    "open_audit",
+]
 
 FORMATS = click.Choice(["text", "markdown", "json"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +40,69 @@ def lang_option(f: F) -> F:
         metavar="CODE",
         help="Language of rule-set texts (falls back to English per text, saying so).",
     )(f)
+
+
+def audit_options(f: F) -> F:
+    """``--audit-log FILE --salt-file FILE [--user REF] [--timestamp T]`` (off by default)."""
+    for option in reversed(
+        (
+            click.option(
+                "--audit-log",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Append one audit record per assessment to this JSON Lines file "
+                "(needs --salt-file).",
+            ),
+            click.option(
+                "--salt-file",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Salt for the audit log's case digests (see: thbscreen audit new-salt).",
+            ),
+            click.option(
+                "--user", default=None, help="User reference for the audit log (a pseudonym)."
+            ),
+            click.option(
+                "--timestamp",
+                default=None,
+                help="Timestamp for the audit log, ISO 8601 (default: now, in UTC).",
+            ),
+        )
+    ):
+        f = option(f)
+    return f
+
+
+class AuditTarget:
+    """An open audit log with the caller's timestamp and user, for one command run."""
+
+    def __init__(self, log: Any, timestamp: str, user: str | None) -> None:
+        self.log = log
+        self.timestamp = timestamp
+        self.user = user
+
+    def record(self, assessment: Any, case: Any) -> None:
+        self.log.record(assessment, case, timestamp=self.timestamp, user=self.user)
+
+
+def open_audit(
+    audit_log: str | None, salt_file: str | None, user: str | None, timestamp: str | None
+) -> AuditTarget | None:
+    """The audit log the options ask for, or None (the default: no log)."""
+    if audit_log is None:
+        if salt_file is not None or user is not None or timestamp is not None:
+            raise click.UsageError("--salt-file, --user and --timestamp need --audit-log")
+        return None
+    if salt_file is None:
+        raise click.UsageError("--audit-log needs --salt-file")
+    from .audit import AuditLog, load_salt
+
+    if timestamp is None:
+        import datetime as dt
+
+        # The command line is the caller here: it reads the clock; the library never does.
+        timestamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return AuditTarget(AuditLog(audit_log, salt=load_salt(salt_file)), timestamp, user)
 
 
 class ErrorHandlingGroup(click.Group):

@@ -12,7 +12,14 @@ from typing import Any
 
 import click
 
-from ._cli_common import ErrorHandlingGroup, format_option, lang_option
+from ._cli_common import (
+    AuditTarget,
+    ErrorHandlingGroup,
+    audit_options,
+    format_option,
+    lang_option,
+    open_audit,
+)
 
 __all__ = ["main"]
 
@@ -67,8 +74,18 @@ def _run_pipe(handle: Any) -> None:
     help="Rule set name or path (default: the case file's own, else ilo-ec-2009/adult-labour).",
 )
 @lang_option
+@audit_options
 @format_option
-def screen(cases: tuple[str, ...], rules: str | None, lang: str, fmt: str) -> None:
+def screen(
+    cases: tuple[str, ...],
+    rules: str | None,
+    lang: str,
+    audit_log: str | None,
+    salt_file: str | None,
+    user: str | None,
+    timestamp: str | None,
+    fmt: str,
+) -> None:
     """Screen case files and explain each assessment.
 
     With CASES given as -, read cases as JSON Lines (or one JSON array) from stdin
@@ -80,17 +97,26 @@ def screen(cases: tuple[str, ...], rules: str | None, lang: str, fmt: str) -> No
       thbscreen screen examples/cases/adult/seasonal-farm-worker.yaml
       thbscreen screen case.json --rules ilo-ec-2009/child-labour --format json
       thbscreen screen - --rules ilo-ec-2009/adult-labour < cases.jsonl > results.jsonl
+      thbscreen screen case.yaml --audit-log audit.jsonl --salt-file audit.salt --user w-17
     """
     from .explain import render
 
+    audit = open_audit(audit_log, salt_file, user, timestamp)
     if _is_pipe(cases):
         from .loading import load_ruleset
         from .screening import Screener
 
         screener = Screener(load_ruleset(rules or DEFAULT_RULES))
-        _run_pipe(lambda case: {"assessment": screener.evaluate(case).to_dict()})
+
+        def handle(case: Any) -> dict[str, Any]:
+            a = screener.evaluate(case)
+            if audit is not None:
+                audit.record(a, case)
+            return {"assessment": a.to_dict()}
+
+        _run_pipe(handle)
         return
-    results = [a for _, a in _screen_files(cases, rules)]
+    results = [a for _, a in _screen_files(cases, rules, audit=audit)]
     if fmt == "json":
         payload: Any = results[0].to_dict() if len(results) == 1 else [a.to_dict() for a in results]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -100,7 +126,10 @@ def screen(cases: tuple[str, ...], rules: str | None, lang: str, fmt: str) -> No
 
 
 def _screen_files(
-    cases: tuple[str, ...], rules: str | None, network: str | None = None
+    cases: tuple[str, ...],
+    rules: str | None,
+    network: str | None = None,
+    audit: AuditTarget | None = None,
 ) -> list[tuple[Any, Any]]:
     """(case file, assessment) for every case in the files; one screener per rule set."""
     from .loading import load_cases, load_ruleset
@@ -129,7 +158,10 @@ def _screen_files(
         for cf in bar:
             screener = screener_for(rules or cf.rules or DEFAULT_RULES)
             allow = facts_of(network or cf.network)
-            out.append((cf, screener.evaluate(cf.case, allow_facts=allow)))
+            assessment = screener.evaluate(cf.case, allow_facts=allow)
+            if audit is not None:
+                audit.record(assessment, cf.case)
+            out.append((cf, assessment))
     return out
 
 
@@ -145,9 +177,19 @@ def _screen_files(
     help="Referral network name or path (default: the case file's own, else referral/slovenia).",
 )
 @lang_option
+@audit_options
 @format_option
 def refer(
-    cases: tuple[str, ...], start: str, rules: str | None, network: str | None, lang: str, fmt: str
+    cases: tuple[str, ...],
+    start: str,
+    rules: str | None,
+    network: str | None,
+    lang: str,
+    audit_log: str | None,
+    salt_file: str | None,
+    user: str | None,
+    timestamp: str | None,
+    fmt: str,
 ) -> None:
     """Screen case files and show the referral pathway from a first-contact institution.
 
@@ -165,6 +207,7 @@ def refer(
     from .referral.pathway import check_start
     from .referral.render import render_pathway
 
+    audit = open_audit(audit_log, salt_file, user, timestamp)
     if _is_pipe(cases):
         from .loading import load_ruleset
         from .screening import Screener
@@ -175,6 +218,8 @@ def refer(
 
         def handle(case: Any) -> dict[str, Any]:
             a = screener.evaluate(case, allow_facts=net.fact_ids)
+            if audit is not None:
+                audit.record(a, case)
             return {
                 "assessment": a.to_dict(),
                 "pathway": pathway(net, a, case, start=start).to_dict(),
@@ -186,7 +231,7 @@ def refer(
     networks: dict[str, Any] = {}
     blocks: list[str] = []
     payload: list[dict[str, Any]] = []
-    for cf, assessment in _screen_files(cases, rules, network):
+    for cf, assessment in _screen_files(cases, rules, network, audit):
         name = network or cf.network or DEFAULT_NETWORK
         if name not in networks:
             networks[name] = load_network(name)
@@ -396,6 +441,7 @@ def _register() -> None:
     # Commands that live in their own modules; imported here, they load nothing heavy.
     from .cli_authoring import check, diff
     from .cli_batch import batch
+    from .cli_interop import audit, htcds
     from .cli_lint import lint
     from .cli_network import network
     from .cli_report import cards, report, studio
@@ -412,6 +458,8 @@ def _register() -> None:
     main.add_command(report)
     main.add_command(cards)
     main.add_command(studio)
+    main.add_command(htcds)
+    main.add_command(audit)
 
 
 _register()
