@@ -441,6 +441,7 @@ def _register() -> None:
     # Commands that live in their own modules; imported here, they load nothing heavy.
     from .cli_authoring import check, diff
     from .cli_batch import batch
+    from .cli_exercise import exercise
     from .cli_interop import audit, htcds
     from .cli_lint import lint
     from .cli_network import network
@@ -460,6 +461,7 @@ def _register() -> None:
     main.add_command(studio)
     main.add_command(htcds)
     main.add_command(audit)
+    main.add_command(exercise)
 
 
 _register()

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import thbscreen
+from thbscreen.exercises import load_exercise
 from thbscreen.report import Studio, StudioServer, html_report, indicator_cards, studio_server
 
 from ..conftest import ROOT
@@ -153,6 +154,22 @@ def test_cards_in_the_browser(page: tuple[Any, Watch], tmp_path: Path) -> None:
     p.goto(out.as_uri())
     assert p.locator("article.card").count() == 67
     screenshot(p, "cards.png")
+    no_accessibility_violations(p)
+    watch.check()
+
+
+def test_exercise_report_in_the_browser(page: tuple[Any, Watch], tmp_path: Path) -> None:
+    from thbscreen.report import exercise_report
+
+    p, watch = page
+    ex = load_exercise("forced-marriage-minor")
+    story = ex.replay()
+    scenes = [(s.title.en, st.assessment) for s, st in zip(ex.scenes, story.states, strict=True)]
+    out = tmp_path / "exercise.html"
+    out.write_text(exercise_report(ex.title.en, scenes, pathway=story.pathway))
+    p.goto(out.as_uri())
+    assert p.locator("h2", has_text="Scene 1").count() == 1
+    screenshot(p, "exercise.png")
     no_accessibility_violations(p)
     watch.check()
 

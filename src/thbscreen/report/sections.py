@@ -60,7 +60,7 @@ def _outcome(a: Assessment, texts: Texts, level: int, uid: str) -> str:
         else ""
     )
     return (
-        f'<section aria-labelledby="{uid}-h-outcome">'
+        f"{_region(uid, 'outcome', level)}"
         + _h(level, "Outcome", f"{uid}-h-outcome")
         + f'<div class="outcome" id="{uid}-outcome" data-outcome="{esc(a.outcome)}" '
         f'data-determined="{str(a.determined).lower()}">'
@@ -87,7 +87,7 @@ def _dimensions(a: Assessment, texts: Texts, level: int, uid: str) -> str:
         for d in a.dimension_results
     )
     return (
-        f'<section aria-labelledby="{uid}-h-dims">'
+        f"{_region(uid, 'dims', level)}"
         + _h(level, "Dimensions", f"{uid}-h-dims")
         + f"<figure>{_dimension_svg(a, texts, f'{uid}-dims')}"
         '<figcaption class="legend">Striped with + : positive; dotted with ? : undetermined '
@@ -106,7 +106,7 @@ def _fired(a: Assessment, texts: Texts, level: int, uid: str) -> str:
     titles = {d.id: d.title for d in rs.dimensions}
     head = _h(level, "Indicators present, with evidence", f"{uid}-h-fired")
     if not a.fired:
-        return f'<section aria-labelledby="{uid}-h-fired">{head}<p>No indicator is present.</p></section>'
+        return f"{_region(uid, 'fired', level)}{head}<p>No indicator is present.</p></section>"
     rows = []
     for f in a.fired:
         ind = rs.indicator(f.id)
@@ -122,7 +122,7 @@ def _fired(a: Assessment, texts: Texts, level: int, uid: str) -> str:
             f"<td>{esc(f.strength or f'weight {f.weight:g}')}</td><td>{evidence}</td></tr>"
         )
     return (
-        f'<section aria-labelledby="{uid}-h-fired">{head}'
+        f"{_region(uid, 'fired', level)}{head}"
         '<table><thead><tr><th scope="col">Indicator</th><th scope="col">Dimension</th>'
         '<th scope="col">Strength</th><th scope="col">Evidence</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></section>"
@@ -139,7 +139,7 @@ def _next_questions(a: Assessment, texts: Texts, level: int, uid: str) -> str:
             if a.unknown
             else "<p>Every indicator has been answered.</p>"
         )
-        return f'<section aria-labelledby="{uid}-h-next">{head}{body}</section>'
+        return f"{_region(uid, 'next', level)}{head}{body}</section>"
     items = []
     for q in questions:
         ind = rs.indicator(q.indicator)
@@ -153,7 +153,7 @@ def _next_questions(a: Assessment, texts: Texts, level: int, uid: str) -> str:
             f"<code>{esc(q.outcome_range_if_absent.high)}</code>.</li>"
         )
     return (
-        f'<section aria-labelledby="{uid}-h-next">{head}'
+        f"{_region(uid, 'next', level)}{head}"
         '<p class="sub">Ranked by how much an answer could change the assessment.</p>'
         f"<ol>{''.join(items)}</ol></section>"
     )
@@ -163,11 +163,11 @@ def _unknowns(a: Assessment, texts: Texts, level: int, uid: str) -> str:
     rs = _ruleset(a)
     head = _h(level, "Unknowns", f"{uid}-h-unknown")
     if not a.unknown:
-        return f'<section aria-labelledby="{uid}-h-unknown">{head}<p>No indicator is unknown.</p></section>'
+        return f"{_region(uid, 'unknown', level)}{head}<p>No indicator is unknown.</p></section>"
     n = len(a.unknown)
     items = "".join(f"<li>{texts(rs.indicator(i).text, i)}</li>" for i in a.unknown)
     return (
-        f'<section aria-labelledby="{uid}-h-unknown">{head}'
+        f"{_region(uid, 'unknown', level)}{head}"
         f"<p>{n} indicator{'s' if n != 1 else ''} not answered (unknown is never taken as absent):</p>"
         f'<ul class="unknowns">{items}</ul></section>'
     )
@@ -184,9 +184,7 @@ def _pathway(
     head = _h(level, "Referral pathway", f"{uid}-h-path")
     if p is None:
         return (
-            f'<section aria-labelledby="{uid}-h-path">{head}<p>{esc(problem)}</p></section>'
-            if problem
-            else ""
+            f"{_region(uid, 'path', level)}{head}<p>{esc(problem)}</p></section>" if problem else ""
         )
     start = esc(_name(p.start, network, texts))
     if p.needed:
@@ -235,7 +233,7 @@ def _pathway(
         for u in p.unreached
     )
     return (
-        f'<section aria-labelledby="{uid}-h-path">{head}{intro}'
+        f"{_region(uid, 'path', level)}{head}{intro}"
         f"<figure>{_pathway_diagram(p, network, texts, f'{uid}-path')}"
         '<figcaption class="legend">Numbered arrows are the referrals listed below; the '
         "first-contact institution has a double border; dashed arrows are channels no "
@@ -276,7 +274,7 @@ def provenance_section(
     from .. import __version__
 
     out = [
-        f'<section aria-labelledby="{uid}-h-prov">',
+        f"{_region(uid, 'prov', level)}",
         _h(level, "Provenance", f"{uid}-h-prov"),
         f"<p>Rule set <b>{texts(rs.title)}</b> <code>{esc(rs.id)}</code> version "
         f"{esc(rs.version)}, <code>{esc(ruleset_hash)}</code>; screened with thbscreen "
@@ -297,6 +295,13 @@ def provenance_section(
         )
     out.append("</section>")
     return "".join(out)
+
+
+def _region(uid: str, key: str, level: int) -> str:
+    """A section named by its heading; below a scene's or case's own section (whose
+    heading has the id ``uid``) also by that, so that every region's name is unique."""
+    names = f"{uid} {uid}-h-{key}" if level > 2 else f"{uid}-h-{key}"
+    return f'<section aria-labelledby="{names}">'
 
 
 def assessment_sections(
