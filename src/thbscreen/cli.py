@@ -447,6 +447,7 @@ def _register() -> None:
     from .cli_network import network
     from .cli_report import cards, report, studio
     from .cli_research import compare, evaluate, synth
+    from .cli_serve import serve
 
     main.add_command(lint)
     main.add_command(network)
@@ -462,6 +463,7 @@ def _register() -> None:
     main.add_command(htcds)
     main.add_command(audit)
     main.add_command(exercise)
+    main.add_command(serve)
 
 
 _register()

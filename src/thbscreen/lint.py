@@ -52,7 +52,7 @@ from .findings import Finding, Severity
 from .loading import bundled_rulesets, resolve_path, ruleset_from_located, structure
 from .model import Fact, FactType, Indicator, RuleSet
 
-__all__ = ["CODES", "Finding", "LintCode", "Severity", "lint", "lint_path"]
+__all__ = ["CODES", "Finding", "LintCode", "Severity", "lint", "lint_path", "lint_text"]
 
 
 @frozen
@@ -209,7 +209,20 @@ def lint_path(path_or_name: str | os.PathLike[str]) -> Iterator[Finding]:
     except ThbscreenError as exc:
         yield from _load_findings(exc, {})
         return
-    text = _read_text(path)
+    yield from _lint_located(located, _read_text(path))
+
+
+def lint_text(text: str, source: str = "<text>") -> list[Finding]:
+    """Lint a rule set given as YAML or JSON text (nothing is read from disk); lines and
+    columns count within ``text`` and findings name ``source``."""
+    try:
+        located = read_located(text.encode("utf-8"), source)
+    except ThbscreenError as exc:
+        return _load_findings(exc, {})
+    return list(_lint_located(located, text))
+
+
+def _lint_located(located: Located, text: str | None) -> Iterator[Finding]:
     try:
         ruleset = ruleset_from_located(located)
     except ThbscreenError as exc:

@@ -103,14 +103,16 @@ def resolve_path(
     known: list[str],
     what: str = "rule set",
     error: type[ThbscreenError] = RuleSetError,
+    root: Path | None = None,
 ) -> Path:
-    """A file path, or the bundled file of that name; else one error listing the names."""
+    """A file path, or the bundled file of that name under ``root`` (default: the
+    bundled rules); else one error listing the names."""
     path = Path(name_or_path)
     if path.is_file():
         return path
     text = str(name_or_path)
     if text in known:
-        root = bundled_rules_dir()
+        root = root if root is not None else bundled_rules_dir()
         for suffix in _SUFFIXES:
             candidate = root / (text + suffix)
             if candidate.is_file():
@@ -118,7 +120,7 @@ def resolve_path(
     raise error(
         Problem(
             f"no file at this path and no bundled {what} of this name; bundled: "
-            f"{', '.join(known)}{did_you_mean(text, known)}",
+            f"{', '.join(known) or 'none'}{did_you_mean(text, known)}",
             source=text,
         )
     )

@@ -20,8 +20,8 @@ import attrs
 from .._analysis import Collector
 from .._language.suggest import did_you_mean
 from .._yaml import Located, PathT, read_located
-from ..errors import Problem, RuleSetError, ThbscreenError
-from ..loading import load_ruleset, structure
+from ..errors import RuleSetError, ThbscreenError
+from ..loading import load_ruleset, resolve_path, structure
 from ..model import Observation, Text
 from ..referral.network import ReferralNetwork, load_network
 from ..referral.pathway import NoReferralPath
@@ -52,23 +52,7 @@ def bundled_exercises() -> list[str]:
 
 
 def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    text = str(name_or_path)
-    known = bundled_exercises()
-    if text in known:
-        for suffix in _SUFFIXES:
-            candidate = exercises_dir() / (text + suffix)
-            if candidate.is_file():
-                return candidate
-    raise RuleSetError(
-        Problem(
-            "no file at this path and no bundled exercise of this name; bundled: "
-            f"{', '.join(known) or 'none'}{did_you_mean(text, known)}",
-            source=text,
-        )
-    )
+    return resolve_path(name_or_path, bundled_exercises(), "exercise", root=exercises_dir())
 
 
 def load_exercise(name_or_path: str | os.PathLike[str]) -> Exercise:

@@ -14,7 +14,7 @@ from .._facts import FactReader
 from .._language.suggest import did_you_mean
 from .._yaml import Located, PathT, read_located
 from ..errors import CaseDataError, Problem, RuleSetError
-from ..loading import bundled_rules_dir, bundled_rulesets, load_ruleset, structure
+from ..loading import bundled_rules_dir, bundled_rulesets, load_ruleset, resolve_path, structure
 from ..model import RuleSet
 from ._htcds_model import HtcdsMapping
 from ._htcds_vocabulary import FIELD_VALUES
@@ -42,22 +42,12 @@ def bundled_mappings() -> list[str]:
 
 
 def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    text = str(name_or_path)
-    known = bundled_mappings()
-    if text in known:
-        for suffix in _SUFFIXES:
-            candidate = _mapping_dir() / (text[len(_PREFIX) :] + suffix)
-            if candidate.is_file():
-                return candidate
-    raise HtcdsMappingError(
-        Problem(
-            "no file at this path and no bundled HTCDS mapping of this name; bundled: "
-            f"{', '.join(known) or 'none'}{did_you_mean(text, known)}",
-            source=text,
-        )
+    return resolve_path(
+        name_or_path,
+        bundled_mappings(),
+        "HTCDS mapping",
+        HtcdsMappingError,
+        root=_mapping_dir().parent,
     )
 
 
