@@ -178,7 +178,9 @@ class Screener:
                 state = None  # the loop below finds and names the bad entry
         if state is None:
             state = bytearray(self._template)
-            if observations:
+            # None means none given; anything else must be a mapping (false, 0, [] are
+            # not "none" but a mistake, and the careful loop names it).
+            if observations is not None:
                 slot_of = self._program.slot_of
                 try:
                     # Fast path for string observations; bools, odd keys or values and
@@ -188,7 +190,7 @@ class Screener:
                 except (KeyError, TypeError, AttributeError):
                     self._careful_observations(case_id, observations, state)
         fvec = list(self._facts.defaults)
-        if facts:
+        if facts is not None:
             self._facts.read(case_id, facts, fvec, allow)
         return case_id, state, fvec
 

@@ -182,8 +182,8 @@ def test_oversized_body_without_length_is_413(client: Client) -> None:
     assert "more than 65536" in doc["detail"]
 
 
-def test_batch_too_large_is_413(client: Client) -> None:
-    doc = problem(client.post("/screen/batch", json={"rules": ADULT, "cases": [{}] * 21}), 413)
+def test_batch_too_large_is_422(client: Client) -> None:
+    doc = problem(client.post("/screen/batch", json={"rules": ADULT, "cases": [{}] * 21}), 422)
     assert doc["type"].endswith("/batch-too-large")
     assert doc["errors"][0]["path"] == "$.cases"
     assert "21 items; the limit is 20" in doc["detail"]

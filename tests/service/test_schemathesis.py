@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -36,6 +37,10 @@ CHECKS = [
     response_schema_conformance,
     status_code_conformance,
     content_type_conformance,
+    # A request the document calls invalid must be refused. (The converse cannot hold:
+    # which indicator ids a case may name depends on the rule set, so a schema-valid
+    # case can still be refused with 422, by design.)
+    negative_data_rejection,
 ]
 
 

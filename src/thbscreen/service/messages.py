@@ -84,8 +84,16 @@ class BatchRequest:
     """Screen several cases with one rule set; each case succeeds or fails on its own."""
 
     rules: str = field(metadata=_RULES)
+    # Items are described as "anything": each is checked on its own and a bad one gets
+    # an error in its place in the result, so no item makes the request invalid.
     cases: tuple[Mapping[str, Any], ...] = field(
-        metadata={"schema": tuple[Case, ...], "limit": "max_batch"}
+        metadata={
+            "schema": tuple[Any, ...],
+            "limit": "max_batch",
+            "description": "Cases, each in the form of the Case schema (as in POST /screen). "
+            "Each is checked and screened on its own: one that does not fit gets an error "
+            "in its place in the results, and the others are still screened.",
+        }
     )
     timestamp: str | None = field(default=None, metadata=_TIMESTAMP)
     user: str | None = field(default=None, metadata=_USER)
@@ -314,7 +322,9 @@ def parse_request(data: Any, cls: type[T], limits: Mapping[str, int]) -> T:
     if problems:
         raise _invalid(problems)
     if too_many is not None:
-        raise ServiceError(413, "batch-too-large", "Too many items in the request", too_many)
+        # 422, not 413: the body is within its size; its content breaks the batch limit,
+        # which the document states as maxItems.
+        raise ServiceError(422, "batch-too-large", "Too many items in the request", too_many)
     return cls(**values)
 
 

@@ -45,10 +45,10 @@ the source, line, column and path of each problem, as the command line does."""
 
 _ERRORS = {
     "400": "The body is not JSON (with the line and column where reading stopped).",
-    "413": "The body, or the number of cases in it, is larger than the service accepts.",
+    "413": "The body is larger than the service accepts.",
     "415": "The body is not sent as application/json.",
     "422": "The request is JSON but not valid: a missing or unknown key, an unknown name, "
-    "a case that does not fit the rule set.",
+    "more cases than the batch limit, a case that does not fit the rule set.",
 }
 
 

@@ -220,7 +220,21 @@ class SchemaBuilder:
         out = dict(self.components)
         for name, schema in model.items():
             out.setdefault(name, _rewrite_refs(schema))
+        if "Case" in out:
+            out["Case"] = _as_screened(out["Case"])
         return dict(sorted(out.items()))
+
+
+def _as_screened(case: dict[str, Any]) -> dict[str, Any]:
+    """The Case model's schema widened to what ``Screener.evaluate`` accepts of a mapping:
+    a numeric id (table rows have them; it becomes a string) and null facts or
+    indicators (none given). Without this the document would promise refusals the
+    service does not make."""
+    props = dict(case["properties"])
+    props["id"] = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}
+    for key in ("facts", "indicators"):
+        props[key] = {"anyOf": [props[key], {"type": "null"}]}
+    return {**case, "properties": props}
 
 
 def _rewrite_refs(node: Any) -> Any:
