@@ -45,3 +45,18 @@ def test_every_public_name_is_in_the_api_reference() -> None:
     text = (ROOT / "docs" / "reference" / "api.md").read_text()
     missing = [name for name in thbscreen.__all__ if f"`{name}`" not in text]
     assert missing == []
+
+
+def test_importing_thbscreen_loads_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["networkx", "numpy", "pyarrow", "pandas", "starlette", "uvicorn", "matplotlib"]
+    code = (
+        "import sys, thbscreen; "
+        "s = thbscreen.Screener(thbscreen.load_ruleset('ilo-ec-2009/adult-labour')); "
+        "s.evaluate({'indicators': {}}); "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

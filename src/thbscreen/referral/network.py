@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from .._facts import FactReader
 from .._language.ast import Node
@@ -16,6 +15,8 @@ from .loading import NetworkAnalysis, load_network_spec
 from .model import Channel, Institution, NetworkSpec, Service
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from ..assessment import Assessment
 
 __all__ = ["ReferralNetwork", "load_network"]
@@ -43,7 +44,6 @@ class ReferralNetwork:
         self.channels: dict[str, Channel] = {c.id: c for c in spec.channels}
         self.facts = FactReader(spec.facts)
         self._compile(analysis)
-        self.graph = self._build_graph()
         # Outgoing channels in a fixed order (stage, then id): pathways are deterministic.
         self.outgoing: dict[str, list[Channel]] = {i: [] for i in self.institutions}
         for ch in sorted(spec.channels, key=lambda c: (c.stage.order, c.id)):
@@ -109,7 +109,12 @@ class ReferralNetwork:
             k: tuple(sorted(names_in(t) & facts)) for k, t in analysis.conditions.items()
         }
 
-    def _build_graph(self) -> nx.MultiDiGraph[str]:
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph[str]:
+        """The network as a networkx graph, built on first use: screening and pathways
+        do not need networkx, whose import alone takes longer than loading a network."""
+        import networkx as nx
+
         g: nx.MultiDiGraph[str] = nx.MultiDiGraph(
             id=self.spec.id, version=self.spec.version, hash=self.spec.hash
         )
