@@ -41,7 +41,9 @@ schema: $(STAMP_RUN)
 	$(BIN)/thbscreen schema --out rules/schema/ruleset.schema.json
 	$(BIN)/thbscreen schema --kind case --out rules/schema/case.schema.json
 	$(BIN)/thbscreen schema --kind network --out rules/schema/network.schema.json
+	$(BIN)/thbscreen schema --kind audit --out rules/schema/audit-record.schema.json
 	$(BIN)/thbscreen exercise schema --out rules/schema/exercise.schema.json
+	$(BIN)/thbscreen exercise schema --kind answers --out rules/schema/answers.schema.json
 
 clean:
 	rm -rf $(VENV) site build dist .pytest_cache .mypy_cache .ruff_cache

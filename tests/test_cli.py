@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from thbscreen._schema import case_schema, network_schema, ruleset_schema
+from thbscreen._schema import audit_schema, case_schema, network_schema, ruleset_schema
 from thbscreen.cli import main
 
 from .conftest import ROOT, write
@@ -118,6 +118,7 @@ def test_committed_schemas_are_up_to_date() -> None:
         ("ruleset", ruleset_schema()),
         ("case", case_schema()),
         ("network", network_schema()),
+        ("audit-record", audit_schema()),
     ):
         committed = json.loads((ROOT / "rules" / "schema" / f"{name}.schema.json").read_text())
         assert committed == doc, f"run `make schema` to refresh rules/schema/{name}.schema.json"

@@ -12,7 +12,7 @@ import attrs
 
 from .model import Observation, RuleSet, Text
 
-__all__ = ["case_schema", "network_schema", "ruleset_schema"]
+__all__ = ["audit_schema", "case_schema", "network_schema", "ruleset_schema"]
 
 _SKIP = {"source", "hash"}
 _DOCS = {
@@ -157,4 +157,15 @@ def case_schema() -> dict[str, Any]:
         "thbscreen case",
         "https://thbscreen.invalid/schema/case.schema.json",
         allow_list=True,
+    )
+
+
+def audit_schema() -> dict[str, Any]:
+    """JSON Schema of one line of an audit log, generated from :class:`AuditRecord`."""
+    from .audit import AuditRecord
+
+    return _document(
+        AuditRecord,
+        "thbscreen audit record (one line of an audit log)",
+        "https://thbscreen.invalid/schema/audit-record.schema.json",
     )

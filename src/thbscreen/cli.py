@@ -366,9 +366,11 @@ def _echo_coverage(c: Any, md: bool) -> None:
 @main.command()
 @click.option(
     "--kind",
-    type=click.Choice(["ruleset", "case", "network"]),
+    type=click.Choice(["ruleset", "case", "network", "audit"]),
     default="ruleset",
     show_default=True,
+    help="Rule files, case files, referral-network files or audit-log lines (exercise "
+    "and answer files: thbscreen exercise schema).",
 )
 @click.option(
     "--out",
@@ -377,18 +379,25 @@ def _echo_coverage(c: Any, md: bool) -> None:
     help="Write to this file (atomically) instead of stdout.",
 )
 def schema(kind: str, out: str | None) -> None:
-    """Print the JSON Schema of rule files, case files or referral-network files.
+    """Print the JSON Schema of rule files, case files, referral-network files or audit logs.
 
     \b
     Example:
       thbscreen schema --out rules/schema/ruleset.schema.json
       thbscreen schema --kind case --out rules/schema/case.schema.json
       thbscreen schema --kind network --out rules/schema/network.schema.json
+      thbscreen schema --kind audit --out rules/schema/audit-record.schema.json
     """
     from ._io import write_atomic
-    from ._schema import case_schema, network_schema, ruleset_schema
+    from ._schema import audit_schema, case_schema, network_schema, ruleset_schema
 
-    doc = {"ruleset": ruleset_schema, "case": case_schema, "network": network_schema}[kind]()
+    makers = {
+        "ruleset": ruleset_schema,
+        "case": case_schema,
+        "network": network_schema,
+        "audit": audit_schema,
+    }
+    doc = makers[kind]()
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if out:
         write_atomic(out, text)

@@ -252,7 +252,14 @@ def check_cmd(paths: tuple[str, ...], fmt: str) -> None:
         raise SystemExit(1)
 
 
-@exercise.command("schema", short_help="Print the JSON Schema of exercise files.")
+@exercise.command("schema", short_help="Print the JSON Schema of exercise or answer files.")
+@click.option(
+    "--kind",
+    type=click.Choice(["exercise", "answers"]),
+    default="exercise",
+    show_default=True,
+    help="Exercise files, or the answer files of --answers.",
+)
 @click.option(
     "-o",
     "--out",
@@ -260,16 +267,18 @@ def check_cmd(paths: tuple[str, ...], fmt: str) -> None:
     default=None,
     help="Write the schema to this file (atomically) instead of stdout.",
 )
-def schema_cmd(out: str | None) -> None:
-    """Print the JSON Schema (draft 2020-12) of exercise files, generated from the model.
+def schema_cmd(kind: str, out: str | None) -> None:
+    """Print the JSON Schema (draft 2020-12) of exercise files or answer files,
+    generated from the model.
 
     \b
     Example:
       thbscreen exercise schema --out rules/schema/exercise.schema.json
+      thbscreen exercise schema --kind answers --out rules/schema/answers.schema.json
     """
     from .exercises.schema import schema_text
 
-    text = schema_text()
+    text = schema_text(kind)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -147,6 +147,13 @@ def test_screen_and_the_pipe_write_audit_records_that_verify(tmp_path: Path) -> 
     assert records[0].timestamp == "2024-05-02T09:00:00Z"
     assert records[1].timestamp != records[0].timestamp  # the clock, read by the command
     assert "debt_bondage" not in log.read_text(encoding="utf-8")
+    import jsonschema
+
+    from thbscreen._schema import audit_schema
+
+    validator = jsonschema.Draft202012Validator(audit_schema())
+    for line in log.read_text(encoding="utf-8").splitlines():
+        assert not list(validator.iter_errors(json.loads(line)))
     piped_case = write(tmp_path, "p1.json", json.dumps(case))
     verified = run(
         audit, "verify", log, "--salt-file", salt, "--cases", FARM, "--cases", piped_case

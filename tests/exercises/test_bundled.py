@@ -118,3 +118,27 @@ def test_module_doctest_and_to_dict_round_trip() -> None:
     ex = load_exercise("border-minibus")
     again = converter().structure(ex.to_dict(), Exercise)
     assert again == ex
+
+
+def test_answers_schema_is_committed_and_matches_what_the_loader_takes() -> None:
+    from thbscreen.exercises.schema import answers_schema
+
+    committed = json.loads((ROOT / "rules" / "schema" / "answers.schema.json").read_text("utf-8"))
+    assert committed == answers_schema()
+    validator = jsonschema.Draft202012Validator(answers_schema())
+    good = yaml.safe_load(
+        """
+exercise: seasonal-worker-inspection
+trainees:
+  - trainee: group-a
+    scenes:
+      arrival: [deceptive_recruitment.deceived_wages]
+      housing: {mark: [coercion_at_destination.confiscation_of_documents], withdraw: []}
+"""
+    )
+    assert not list(validator.iter_errors(good))
+    bad = json.loads(json.dumps(good))
+    bad["trainees"][0]["scenes"]["housing"] = {"marks": []}
+    assert list(validator.iter_errors(bad))
+    del bad["trainees"]
+    assert list(validator.iter_errors(bad))

@@ -7,7 +7,7 @@ from typing import Any
 from .._schema import _document
 from .model import Exercise
 
-__all__ = ["exercise_schema"]
+__all__ = ["answers_schema", "exercise_schema", "schema_text"]
 
 
 def exercise_schema() -> dict[str, Any]:
@@ -22,8 +22,47 @@ def exercise_schema() -> dict[str, Any]:
     return doc
 
 
-def schema_text() -> str:
-    """The schema as committed in ``rules/schema/exercise.schema.json``."""
+def answers_schema() -> dict[str, Any]:
+    """JSON Schema of answer files (``exercise run --answers``), generated from their model.
+
+    The model keeps each scene's answer loose (the loader names every problem with its
+    place); the schema states the two forms it accepts, so that editors can check them.
+    """
+    from .answers import _AnswerFile
+
+    doc = _document(
+        _AnswerFile,
+        "thbscreen exercise answers",
+        "https://thbscreen.invalid/schema/answers.schema.json",
+    )
+    ids = {"type": "array", "items": {"type": "string"}}
+    scene_answer = {
+        "description": "The indicator ids marked in this scene: a list, or marks and "
+        "withdrawals of earlier marks.",
+        "anyOf": [
+            ids,
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"mark": ids, "withdraw": ids},
+            },
+        ],
+    }
+    defs = doc["$defs"]
+    defs["_Trainee"]["properties"]["scenes"] = {
+        "type": "object",
+        "description": "Scene id to the trainee's answer in that scene.",
+        "additionalProperties": scene_answer,
+    }
+    defs["_AnswerFile"]["description"] = (
+        "Written answers of several trainees to one exercise, for marking in bulk."
+    )
+    return doc
+
+
+def schema_text(kind: str = "exercise") -> str:
+    """The schema as committed in ``rules/schema/<kind>.schema.json``."""
     import json
 
-    return json.dumps(exercise_schema(), indent=2, ensure_ascii=False) + "\n"
+    doc = answers_schema() if kind == "answers" else exercise_schema()
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
