@@ -170,3 +170,17 @@ def test_case_file_errors_are_located(tmp_path: Path) -> None:
         or "3:10" in text
     )
     assert "unknown key 'notes'" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ilo-ec-2009/../referral/slovenia",
+        "referral/slovenia",
+        "schema/ruleset.schema",
+        "/ilo-ec-2009/adult-labour",
+    ],
+)
+def test_bundled_names_cannot_reach_other_kinds_of_file(name: str) -> None:
+    with pytest.raises(thbscreen.RuleSetError, match="no bundled rule set of this name"):
+        thbscreen.load_ruleset(name)

@@ -49,7 +49,13 @@ from ._language.where import Where
 from ._yaml import Located, PathT, format_path, read_located
 from .errors import Problem, ThbscreenError
 from .findings import Finding, Severity
-from .loading import bundled_rulesets, resolve_path, ruleset_from_located, structure
+from .loading import (
+    bundled_rulesets,
+    is_ruleset_name,
+    resolve_path,
+    ruleset_from_located,
+    structure,
+)
 from .model import Fact, FactType, Indicator, RuleSet
 
 __all__ = ["CODES", "Finding", "LintCode", "Severity", "lint", "lint_path", "lint_text"]
@@ -203,7 +209,7 @@ def lint_path(path_or_name: str | os.PathLike[str]) -> Iterator[Finding]:
     Problems that stop loading become findings (THB100 to THB103, THB160). A name that
     is neither a file nor a bundled rule set raises :class:`~thbscreen.RuleSetError`.
     """
-    path = resolve_path(path_or_name, bundled_rulesets())
+    path = resolve_path(path_or_name, bundled_rulesets, accept=is_ruleset_name)
     try:
         located = read_located(path)
     except ThbscreenError as exc:

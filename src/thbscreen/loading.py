@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
 _SUFFIXES = (".yaml", ".yml", ".json")
 #: Folders of rules/ that hold other kinds of file than rule sets.
 NOT_RULESETS = frozenset({"schema", "referral", "interop"})
+_NAME_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def bundled_rules_dir() -> Path:
@@ -98,32 +100,55 @@ def structure(located: Located, cls: type[Any], error: type[ThbscreenError] = Ru
         raise error(problems or [located.problem(str(exc), ())]) from None
 
 
+def _plain_name(text: str) -> bool:
+    """A relative name like ``group/name``: no absolute path, no ``..``, nothing odd."""
+    parts = text.split("/")
+    return all(_NAME_PART.fullmatch(part) and part not in (".", "..") for part in parts)
+
+
 def resolve_path(
     name_or_path: str | os.PathLike[str],
-    known: list[str],
+    known: list[str] | Callable[[], list[str]],
     what: str = "rule set",
     error: type[ThbscreenError] = RuleSetError,
     root: Path | None = None,
+    accept: Callable[[str], bool] | None = None,
 ) -> Path:
     """A file path, or the bundled file of that name under ``root`` (default: the
-    bundled rules); else one error listing the names."""
+    bundled rules); else one error listing the names.
+
+    With ``accept`` (which names are of this kind, by their first folder), a bundled
+    name is found without listing every bundled file; ``known`` (a list, or a function
+    that lists) then serves only the error message.
+    """
     path = Path(name_or_path)
     if path.is_file():
         return path
     text = str(name_or_path)
-    if text in known:
-        root = root if root is not None else bundled_rules_dir()
+    root = root if root is not None else bundled_rules_dir()
+    fast = accept is not None and _plain_name(text) and accept(text)
+    names = None
+    if not fast:
+        names = known() if callable(known) else known
+    if fast or (names is not None and text in names):
         for suffix in _SUFFIXES:
             candidate = root / (text + suffix)
             if candidate.is_file():
                 return candidate
+    if names is None:
+        names = known() if callable(known) else known
     raise error(
         Problem(
             f"no file at this path and no bundled {what} of this name; bundled: "
-            f"{', '.join(known) or 'none'}{did_you_mean(text, known)}",
+            f"{', '.join(names) or 'none'}{did_you_mean(text, names)}",
             source=text,
         )
     )
+
+
+def is_ruleset_name(text: str) -> bool:
+    """Whether a bundled name is a rule set's (not a schema, network or mapping)."""
+    return "/" in text and text.split("/", 1)[0] not in NOT_RULESETS
 
 
 def load_ruleset(name_or_path: str | os.PathLike[str]) -> RuleSet:
@@ -132,7 +157,7 @@ def load_ruleset(name_or_path: str | os.PathLike[str]) -> RuleSet:
     Raises :class:`RuleSetError` listing every problem, each with file, line, column
     and path.
     """
-    path = resolve_path(name_or_path, bundled_rulesets())
+    path = resolve_path(name_or_path, bundled_rulesets, accept=is_ruleset_name)
     located = read_located(path)
     return ruleset_from_located(located)
 

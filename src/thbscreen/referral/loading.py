@@ -122,7 +122,13 @@ def analyze_network(spec: NetworkSpec, located: Located | None = None) -> Networ
 
 
 def load_network_spec(name_or_path: str | os.PathLike[str]) -> tuple[NetworkSpec, NetworkAnalysis]:
-    path = resolve_path(name_or_path, bundled_networks(), "referral network", NetworkError)
+    path = resolve_path(
+        name_or_path,
+        bundled_networks,
+        "referral network",
+        NetworkError,
+        accept=lambda name: name.startswith("referral/"),
+    )
     try:
         located = read_located(path)
     except ThbscreenError as exc:  # the reader speaks of rule files; this one is a network
