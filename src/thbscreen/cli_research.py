@@ -12,7 +12,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -107,7 +107,7 @@ def _labelled_options(f: F) -> F:
     return f
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: BaseException) -> NoReturn:
     click.echo(f"thbscreen: {exc}", err=True)
     sys.exit(2)
 
@@ -184,10 +184,53 @@ def _html_option(f: F) -> F:
 def _read(path: str) -> tuple[list[Any], list[int]]:
     from .research._rows import read_rows
 
-    rows, lines = read_rows(path)
+    try:
+        rows, lines = read_rows(path)
+    except ThbscreenError as exc:
+        _fail(exc)
     if not rows:
         raise click.UsageError(f"{path}: no rows (expected one JSON object per line)")
     return rows, lines
+
+
+def _measured(
+    run: Any,
+    target: Any,
+    rows: Any,
+    lines: list[int],
+    errors: tuple[type[BaseException], ...],
+    **options: Any,
+) -> Any:
+    """``run(target, rows, **options)`` with failures pointing at their input lines;
+    exit 2 with one message on any of ``errors``."""
+    import attrs
+
+    try:
+        result = run(target, rows, **options)
+    except errors as exc:
+        _fail(exc)
+    return attrs.evolve(result, failures=_with_lines(result.failures, lines))
+
+
+def _labelled(
+    label: str,
+    prevalence: float | None,
+    use: str,
+    ignore_undeclared: bool,
+    confidence: float,
+    bootstrap: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The options every labelled-data command passes to the research functions."""
+    return {
+        "label": label,
+        "prevalence": prevalence,
+        "use": use,
+        "undeclared": "ignore" if ignore_undeclared else "error",
+        "confidence": confidence,
+        "bootstrap": bootstrap,
+        "seed": seed,
+    }
 
 
 # -- synth --------------------------------------------------------------------------------
@@ -326,7 +369,6 @@ def synth(
         )
     except (ThbscreenError, ImportError) as exc:
         _fail(exc)
-        return
     from ._io import write_atomic
 
     text = pop.to_jsonl()
@@ -411,28 +453,19 @@ def evaluate(
     from .research import evaluate as run
     from .research import render
 
-    try:
-        rows, lines = _read(cases)
-        with _progress(rows, "screening") as bar:
-            result: Evaluation = run(
-                ruleset,
-                bar,
-                label=label,
-                positive=_bands(positive),
-                by=by,
-                prevalence=prevalence,
-                use=use,  # type: ignore[arg-type]
-                undeclared="ignore" if ignore_undeclared else "error",
-                confidence=confidence,
-                bootstrap=bootstrap,
-                seed=seed,
-            )
-    except (ThbscreenError, ImportError) as exc:
-        _fail(exc)
-        return
-    import attrs
-
-    result = attrs.evolve(result, failures=_with_lines(result.failures, lines))
+    common = _labelled(label, prevalence, use, ignore_undeclared, confidence, bootstrap, seed)
+    rows, lines = _read(cases)
+    with _progress(rows, "screening") as bar:
+        result: Evaluation = _measured(
+            run,
+            ruleset,
+            bar,
+            lines,
+            (ThbscreenError, ImportError),
+            positive=_bands(positive),
+            by=by,
+            **common,
+        )
     if fmt == "json":
         text = json.dumps(result.to_dict(results=with_rows), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -499,27 +532,18 @@ def compare(
     from .research import render
 
     *rulesets, cases = args
-    try:
-        rows, lines = _read(cases)
-        with _progress(rows, "screening") as bar:
-            result: Comparison = run(
-                rulesets,
-                bar,
-                label=label,
-                positive=_bands(positive),
-                prevalence=prevalence,
-                use=use,  # type: ignore[arg-type]
-                undeclared="ignore" if ignore_undeclared else "error",
-                confidence=confidence,
-                bootstrap=bootstrap,
-                seed=seed,
-            )
-    except (ThbscreenError, ImportError) as exc:
-        _fail(exc)
-        return
-    import attrs
-
-    result = attrs.evolve(result, failures=_with_lines(result.failures, lines))
+    common = _labelled(label, prevalence, use, ignore_undeclared, confidence, bootstrap, seed)
+    rows, lines = _read(cases)
+    with _progress(rows, "screening") as bar:
+        result: Comparison = _measured(
+            run,
+            rulesets,
+            bar,
+            lines,
+            (ThbscreenError, ImportError),
+            positive=_bands(positive),
+            **common,
+        )
     _emit(render(result, fmt), out)
     if html:
         # The page's ROC, PR and score figures are of the first rule set.
@@ -527,20 +551,16 @@ def compare(
         from .research import evaluate as run_one
         from .research import html_report
 
+        first: Evaluation = _measured(
+            run_one,
+            rulesets[0],
+            rows,
+            lines,
+            (ThbscreenError, ImportError, OSError),
+            positive=list(result.positive[0]),
+            **common,
+        )
         try:
-            first: Evaluation = run_one(
-                rulesets[0],
-                rows,
-                label=label,
-                positive=list(result.positive[0]),
-                prevalence=prevalence,
-                use=use,  # type: ignore[arg-type]
-                undeclared="ignore" if ignore_undeclared else "error",
-                confidence=confidence,
-                bootstrap=bootstrap,
-                seed=seed,
-            )
-            first = attrs.evolve(first, failures=_with_lines(first.failures, lines))
             write_atomic(html, html_report(first, result))
         except (ThbscreenError, ImportError, OSError) as exc:
             _fail(exc)
