@@ -95,14 +95,11 @@ def open_audit(
         return None
     if salt_file is None:
         raise click.UsageError("--audit-log needs --salt-file")
-    from .audit import AuditLog, load_salt
+    from .audit import open_log, utc_now
 
-    if timestamp is None:
-        import datetime as dt
-
-        # The command line is the caller here: it reads the clock; the library never does.
-        timestamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return AuditTarget(AuditLog(audit_log, salt=load_salt(salt_file)), timestamp, user)
+    # The command line is the caller here: it reads the clock; the library never does.
+    stamp = timestamp if timestamp is not None else utc_now()
+    return AuditTarget(open_log(audit_log, salt_file), stamp, user)
 
 
 class ErrorHandlingGroup(click.Group):

@@ -49,7 +49,9 @@ __all__ = [
     "Verification",
     "case_digest",
     "load_salt",
+    "open_log",
     "read_log",
+    "utc_now",
     "verify",
 ]
 
@@ -524,3 +526,15 @@ def verify(
         FieldCheck("score_range", list(record.score_range), list(assessment.score_range)),
     )
     return Verification(record, checks)
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 to the second: for callers (the command line,
+    the HTTP service) that stand in for a user's own clock. The library never calls it
+    on its own."""
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def open_log(path: str | os.PathLike[str], salt_file: str | os.PathLike[str]) -> AuditLog:
+    """An :class:`AuditLog` at ``path`` with the salt read from ``salt_file``."""
+    return AuditLog(path, salt=load_salt(salt_file))

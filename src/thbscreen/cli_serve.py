@@ -117,9 +117,9 @@ def serve(
     try:
         log = None
         if audit_log is not None and salt_file is not None:
-            from .audit import AuditLog, load_salt
+            from .audit import open_log
 
-            log = AuditLog(audit_log, salt=load_salt(salt_file))
+            log = open_log(audit_log, salt_file)
         app = create_app(
             ServiceConfig(
                 max_body_bytes=max_body_bytes,

@@ -101,12 +101,15 @@ class _Service:
         log = self.config.audit
         if log is None:
             return
-        if timestamp is None:
-            import datetime as dt
+        from ..audit import utc_now
 
-            timestamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
-            log.record(assessment, case, timestamp=timestamp, user=user)
+            log.record(
+                assessment,
+                case,
+                timestamp=timestamp if timestamp is not None else utc_now(),
+                user=user,
+            )
         except ThbscreenError as exc:
             raise ServiceError(
                 422,
