@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["lint"]
 
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 or word == "info" else f"{n} {word}s"
 

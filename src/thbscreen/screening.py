@@ -32,6 +32,8 @@ __all__ = ["Screener"]
 
 _KIND = {Strength.STRONG: 0, Strength.MEDIUM: 1, Strength.WEAK: 2, None: 3}
 _CASE_KEYS = frozenset({"id", "facts", "indicators"})
+
+
 # Strings and enums only: True == 1, so bools (and ints) take the careful path.
 def _one_tuple(ids: tuple[str, ...]) -> Any:
     """``itemgetter`` over one key returns the value, not a 1-tuple; this does not."""

@@ -914,7 +914,10 @@ def rulesets(
         )
         scoring_section = None
         if scoring:
-            weights: dict[Strength, float] = {s: draw(st.integers(0, 4)) for s in Strength}
+            # Whole weights mostly, sometimes fractions (exact in binary, so sums in any
+            # order agree): evaluators take a different path for each.
+            weight = st.one_of(st.integers(0, 4), st.sampled_from([0.5, 1.25, 2.75]))
+            weights: dict[Strength, float] = {s: draw(weight) for s in Strength}
             cuts = sorted(draw(st.sets(st.integers(1, 20), max_size=3)))
             edges = [0, *cuts]
             scoring_section = Scoring(

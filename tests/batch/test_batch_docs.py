@@ -30,12 +30,13 @@ def blocks(kind: str) -> list[str]:
     return re.findall(rf"```{kind}\n(.*?)```", PAGE.read_text("utf-8"), flags=re.DOTALL)
 
 
-def test_the_python_example_prints_what_the_page_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("number", range(len(blocks("python"))))
+def test_the_python_examples_print_what_the_page_says(
+    number: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cases.csv").write_text(CASES, encoding="utf-8")
-    [code] = blocks("python")
+    code = blocks("python")[number]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, str(PAGE), "exec"), {})

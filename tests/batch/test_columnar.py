@@ -112,3 +112,41 @@ def test_a_million_rows_in_memory_use_the_tables() -> None:
     arrow = result.to_arrow(expand=True)
     assert arrow.num_rows == n
     assert arrow.column("fired")[0].as_py() == ";".join(result.fired(0))
+
+
+@given(
+    codes=st.integers(1, 40).flatmap(
+        lambda k: st.tuples(
+            st.just(k),
+            st.lists(st.lists(st.integers(0, 2), min_size=k, max_size=k), max_size=40),
+            st.permutations(range(k)),
+        )
+    )
+)
+def test_packed_rows_match_numpy_packbits(codes: tuple[int, list[list[int]], list[int]]) -> None:
+    from thbscreen.batch.bits import FIRED, UNKNOWN, row_bytes
+
+    k, rows, order = codes
+    matrix = np.array(rows, dtype=np.uint8).reshape(len(rows), k).T.copy()
+    for bit, code in ((FIRED, 1), (UNKNOWN, 2)):
+        flags = (matrix[order] == code).T.reshape(len(rows), k)
+        want = np.packbits(flags, axis=1, bitorder="little")
+        assert np.array_equal(row_bytes(matrix, order, bit), want)
+
+
+def test_fractional_weights_take_the_float_path_and_agree() -> None:
+    from thbscreen.loading import ruleset_from_text
+
+    from ..helpers import TINY
+
+    text = TINY.replace("{strong: 3, medium: 2, weak: 1}", "{strong: 1.5, medium: 0.25, weak: 1}")
+    rs = ruleset_from_text(text.split("tests:")[0], "fractions.yaml")
+    screener = thbscreen.Screener(rs)
+    evaluator = ColumnarEvaluator(screener)
+    assert evaluator._int_weights is None
+    ids = [i.id for i in rs.indicators]
+    cases = [
+        {"indicators": {i: ("present", "absent", None)[(j + r) % 3] for j, i in enumerate(ids)}}
+        for r in range(9)
+    ]
+    _assert_same(screener, cases, evaluator)

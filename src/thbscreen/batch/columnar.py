@@ -161,8 +161,10 @@ class ColumnarResult:
     """Results for a table, one element per row.
 
     Outcomes and statuses are held as small integer codes and turned into strings on
-    access; ``fired``/``unknown`` are packed bits (one bit per indicator, rule-set
-    order) that :meth:`fired` and :meth:`unknown` expand for a row.
+    access. ``codes`` holds every indicator's final code per row (0 absent, 1 present,
+    2 unknown; derivations applied), one row per indicator in ``indicator_ids`` order:
+    :meth:`fired` and :meth:`unknown` read a case from it, and ``fired_bits`` /
+    ``unknown_bits`` pack it.
     """
 
     outcome_code: np.ndarray[Any, Any]
@@ -172,8 +174,7 @@ class ColumnarResult:
     score_min: np.ndarray[Any, Any]
     score_max: np.ndarray[Any, Any]
     status_codes: dict[str, np.ndarray[Any, Any]]  # 0 negative, 1 undetermined, 2 positive
-    fired_bits: np.ndarray[Any, Any]  # (indicators, ceil(rows / 8)): bit per row, packed
-    unknown_bits: np.ndarray[Any, Any]
+    codes: np.ndarray[Any, Any]  # (indicators, rows) uint8
     indicator_ids: tuple[str, ...]
     band_ids: tuple[str, ...]
 
@@ -203,17 +204,27 @@ class ColumnarResult:
     def dimensions(self) -> dict[str, np.ndarray[Any, Any]]:
         return {dim: STATUS[codes] for dim, codes in self.status_codes.items()}
 
-    def _expand(self, bits: np.ndarray[Any, Any], row: int) -> tuple[str, ...]:
-        flags = (bits[:, row >> 3] >> (7 - (row & 7))) & 1
-        return tuple(i for i, f in zip(self.indicator_ids, flags, strict=True) if f)
+    @property
+    def fired_bits(self) -> np.ndarray[Any, Any]:
+        """``(indicators, ceil(rows / 8))``: a bit per row, packed, set where present."""
+        return np.packbits(self.codes == 1, axis=1)
+
+    @property
+    def unknown_bits(self) -> np.ndarray[Any, Any]:
+        """As :attr:`fired_bits`, set where unknown."""
+        return np.packbits(self.codes == 2, axis=1)
+
+    def _expand(self, code: int, row: int) -> tuple[str, ...]:
+        flags = self.codes[:, row] == code
+        return tuple(i for i, f in zip(self.indicator_ids, flags.tolist(), strict=True) if f)
 
     def fired(self, row: int) -> tuple[str, ...]:
         """Ids of the indicators present in ``row`` (in ``Assessment.fired`` order)."""
-        return self._expand(self.fired_bits, row)
+        return self._expand(1, row)
 
     def unknown(self, row: int) -> tuple[str, ...]:
         """Ids of the indicators unknown in ``row``."""
-        return self._expand(self.unknown_bits, row)
+        return self._expand(2, row)
 
     def to_arrow(self, *, expand: bool = False) -> Any:
         """A pyarrow Table; outcome and status columns are dictionary-encoded strings."""
@@ -246,8 +257,37 @@ class ColumnarResult:
 class _Tables:
     dims: list[tuple[np.ndarray[Any, Any], tuple[int, ...], np.ndarray[Any, Any]]]
     n_states: list[int]
-    bands: np.ndarray[Any, Any]
+    bands: tuple[np.ndarray[Any, Any], ...]  # outcome, low, high: one table each
     status_of: list[np.ndarray[Any, Any]]
+    status_is_state: list[bool]  # status_of[d] maps each state to itself
+
+
+def _whole_weights(
+    weights: Sequence[float], sizes: Sequence[int]
+) -> tuple[type[np.signedinteger[Any]], tuple[int, ...]] | None:
+    """The run weights as integers, with an integer type that holds every sum of them,
+    or None when some weight has a fraction."""
+    if not all(math.isfinite(w) and w == int(w) for w in weights):
+        return None
+    whole = tuple(int(w) for w in weights)
+    bound = sum(abs(w) * size for w, size in zip(whole, sizes, strict=True))
+    if bound < 2**15:
+        return np.int16, whole
+    if bound < 2**31:
+        return np.int32, whole
+    return None
+
+
+def _index_type(size: int) -> type[np.signedinteger[Any]]:
+    """The narrowest signed integer type that indexes a table of ``size`` entries."""
+    return np.int16 if size <= 2**15 else np.int32
+
+
+def _status(state: tuple[bool, bool, bool]) -> int:
+    """A dimension state ``(positive on present evidence, low, high)`` as its status
+    code (0 negative, 1 undetermined, 2 positive)."""
+    positive, _, high = state
+    return 2 if positive else (1 if high else 0)
 
 
 class ColumnarEvaluator:
@@ -275,6 +315,7 @@ class ColumnarEvaluator:
         self._run_weights = np.array(run_weights, dtype=np.float64)
         self._run_up = np.maximum(self._run_weights, 0.0)
         self._run_down = np.minimum(self._run_weights, 0.0)
+        self._int_weights = _whole_weights(run_weights, [z - a for a, z in program.runs])
         # Sums of codes reach 2 * run length: bytes suffice for runs up to 127 indicators.
         longest = max((z - a for a, z in program.runs), default=0)
         self._run_dtype = np.uint8 if 2 * longest <= 255 else np.int32
@@ -320,14 +361,21 @@ class ColumnarEvaluator:
             for args in np.stack(digits, axis=1)[valid].tolist() if digits else [[]]:
                 dp, dkl, dkh = dim_fn(None, None, *args)
                 codes.append(seen.setdefault((dp > 0, bool(dkl), bool(dkh)), len(seen)))
-            table = np.zeros(total, dtype=np.int16)
+            found = list(seen)
+            status = [_status(st) for st in found]
+            if sorted(status) == list(range(len(found))):
+                # One state per status (the usual case): number the states by their
+                # status, so the looked-up state is the status column itself.
+                codes = [status[c] for c in codes]
+                found = [found[status.index(i)] for i in range(len(found))]
+            table = np.zeros(total, dtype=np.int8 if len(found) <= 127 else np.int16)
             table[np.flatnonzero(valid)] = codes
-            states.append(list(seen))
+            states.append(found)
             dim_tables.append((np.array(runs, dtype=np.intp), tuple(radix), table))
         combos = int(np.prod([len(s) for s in states], dtype=np.int64))
         if combos > 500_000:
             return None
-        band_table = np.zeros((combos, 3), dtype=np.int16)
+        band_table = np.zeros((3, combos), dtype=np.int16)
         for key in range(combos):
             dims: list[Any] = []
             rest = key
@@ -335,12 +383,12 @@ class ColumnarEvaluator:
                 dp, dkl, dkh = s[rest % len(s)]
                 rest //= len(s)
                 dims += [int(dp), dkl, dkh]
-            band_table[key] = trials.bands(dims, None, None, 0, 0, 0)
-        status_of = [
-            np.array([2 if dp else (1 if dkh else 0) for dp, _, dkh in s], dtype=np.int8)
-            for s in states
-        ]
-        return _Tables(dim_tables, [len(s) for s in states], band_table, status_of)
+            band_table[:, key] = trials.bands(dims, None, None, 0, 0, 0)
+        if len(p.band_ids) < 127:
+            band_table = band_table.astype(np.int8)
+        status_of = [np.array([_status(st) for st in s], dtype=np.int8) for s in states]
+        plain = [bool(np.array_equal(st, np.arange(len(st)))) for st in status_of]
+        return _Tables(dim_tables, [len(s) for s in states], tuple(band_table), status_of, plain)
 
     def _by_tables(self, S: np.ndarray[Any, Any], n: int) -> tuple[Any, ...]:
         p = self._program
@@ -356,30 +404,51 @@ class ColumnarEvaluator:
             np.add.reduce(S[a:z], axis=0, dtype=dtype) - (u << 1)
             for (a, z), u in zip(p.runs, unknown, strict=True)
         ]
-        band_key = np.zeros(n, dtype=np.int32)
+        # Keys in the narrowest integer type that holds them: half the memory traffic
+        # of int32 for the usual tables of a few thousand entries.
+        band_type = _index_type(len(tables.bands[0]))
+        band_key = np.zeros(n, dtype=band_type)
         scale = 1
         statuses = []
-        for (runs, radix, table), n_states, status_of in zip(
-            tables.dims, tables.n_states, tables.status_of, strict=True
+        for (runs, radix, table), n_states, status_of, plain in zip(
+            tables.dims, tables.n_states, tables.status_of, tables.status_is_state, strict=True
         ):
-            key = np.zeros(n, dtype=np.int32)
+            key_type = _index_type(len(table))
+            key = np.zeros(n, dtype=key_type)
             weight = 1
             for i, r in enumerate(runs):
-                key += present[r] * np.int32(weight)
+                key += present[r] * key_type(weight)
                 weight *= radix[2 * i]
-                key += unknown[r] * np.int32(weight)
+                key += unknown[r] * key_type(weight)
                 weight *= radix[2 * i + 1]
             state = table[key]
-            statuses.append(status_of[state])
-            band_key += state * np.int32(scale)
+            statuses.append(state if plain else status_of[state])
+            band_key += state * band_type(scale)
             scale *= n_states
-        bands = tables.bands[band_key]
-        # Scores: one matrix-vector product per direction over the run counts.
-        sc = self._run_weights @ np.array(present, dtype=np.float64)
-        unknown_counts = np.array(unknown, dtype=np.float64)
-        up = self._run_up @ unknown_counts
-        down = self._run_down @ unknown_counts
-        return bands[:, 0], bands[:, 1], bands[:, 2], sc, sc + down, sc + up, statuses
+        o, lo, hi = (t[band_key] for t in tables.bands)
+        sc, down, up = self._scores(present, unknown, n)
+        return o, lo, hi, sc, sc + down, sc + up, statuses
+
+    def _scores(
+        self, present: list[np.ndarray[Any, Any]], unknown: list[np.ndarray[Any, Any]], n: int
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Score, and what unknowns could take off and add: weighted sums of run counts."""
+        if self._int_weights is None:
+            # One matrix-vector product per direction over the run counts.
+            sc = self._run_weights @ np.array(present, dtype=np.float64)
+            unknown_counts = np.array(unknown, dtype=np.float64)
+            return sc, self._run_down @ unknown_counts, self._run_up @ unknown_counts
+        # Whole weights (the usual case): exact sums in small integers, converted once,
+        # equal to the float sums the single-case kernel makes.
+        dtype, weights = self._int_weights
+        sums = []
+        for counts, sign in ((present, 0), (unknown, -1), (unknown, 1)):
+            acc = np.zeros(n, dtype)
+            for r, w in enumerate(weights):
+                if w and (sign == 0 or (w > 0) == (sign > 0)):
+                    acc += counts[r] * dtype(w)
+            sums.append(acc.astype(np.float64))
+        return sums[0], sums[1], sums[2]
 
     def _compile(self, analysis: Any) -> Any:
         p = self._program
@@ -573,8 +642,7 @@ class ColumnarEvaluator:
             score_min=np.broadcast_to(sclo, (n,)),
             score_max=np.broadcast_to(schi, (n,)),
             status_codes=status,
-            fired_bits=np.packbits(S == 1, axis=1),
-            unknown_bits=np.packbits(S == 2, axis=1),
+            codes=S,
             indicator_ids=self.indicator_ids,
             band_ids=tuple(self._program.band_ids),
         )

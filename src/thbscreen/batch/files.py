@@ -43,6 +43,7 @@ from .._language.suggest import did_you_mean
 from ..errors import Problem, ThbscreenError
 from ..model import Fact, FactType, RuleSet
 from ..screening import Screener
+from .bits import FIRED, UNKNOWN, row_bytes
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -653,11 +654,17 @@ class _ParquetSource(_Source):
         names = [n for n in schema.names if n not in index_columns]
         self.names = names
         self.keep = layout.check_columns(names, self.path, ignore)
+        # Indicator and fact answers repeat, so they are read as dictionaries (codes for
+        # a handful of words); ids are unique, and hashing each one would cost as much
+        # as reading every indicator column (measured: 0.33 s per million rows).
         strings = [
             n
             for n in self.keep
-            if pa.types.is_string(schema.field(n).type)
-            or pa.types.is_large_string(schema.field(n).type)
+            if n != "id"
+            and (
+                pa.types.is_string(schema.field(n).type)
+                or pa.types.is_large_string(schema.field(n).type)
+            )
         ]
         meta_file.close()
         # pre_buffer would read ahead whole row groups and keep them: memory then grows
@@ -1027,8 +1034,10 @@ class Results:
     """Screening results of ``n`` rows, as columns.
 
     Band and status columns hold indices: into ``Layout.bands`` and into
-    ``STATUS`` (negative, undetermined, positive). ``fired`` and ``unknown`` are
-    ``k x n`` boolean matrices: one row per indicator of the rule set, in file order.
+    ``STATUS`` (negative, undetermined, positive). ``codes`` holds each indicator's
+    final code (0 absent, 1 present, 2 unknown) as a ``k' x n`` matrix whose row
+    ``order[i]`` is the ``i``-th indicator of the rule-set file (the evaluator keeps
+    its own row order; reordering would copy the matrix for nothing).
     """
 
     outcome: npt.NDArray[np.integer[Any]]
@@ -1039,8 +1048,18 @@ class Results:
     score_min: F64Array
     score_max: F64Array
     dimensions: Sequence[npt.NDArray[np.integer[Any]]]
-    fired: BoolArray
-    unknown: BoolArray
+    codes: U8Array
+    order: npt.NDArray[np.intp]
+
+    @property
+    def fired(self) -> BoolArray:
+        """``k x n``: indicator (file order) present in row."""
+        return np.asarray(self.codes[self.order] == 1)
+
+    @property
+    def unknown(self) -> BoolArray:
+        """``k x n``: indicator (file order) unknown in row."""
+        return np.asarray(self.codes[self.order] == 2)
 
 
 def _fact_value(fact: Fact, col: FactColumn, i: int) -> Any:
@@ -1075,8 +1094,7 @@ def evaluate_rows(
     smin = np.zeros(n, np.float64)
     smax = np.zeros(n, np.float64)
     dims = [np.zeros(n, np.int8) for _ in layout.dimensions]
-    fired = np.zeros((k, n), np.bool_)
-    unknown = np.zeros((k, n), np.bool_)
+    final = np.zeros((k, n), np.uint8)
     ids = layout.indicators
     fact_items = [(layout.facts[name], name, col) for name, col in facts.items()]
     for i, row in enumerate(matrix.tolist()):
@@ -1094,10 +1112,11 @@ def evaluate_rows(
         for d, res in enumerate(a.dimension_results):
             dims[d][i] = status[res.status]
         for f in a.fired:
-            fired[col_of[f.id], i] = True
+            final[col_of[f.id], i] = 1
         for u in a.unknown:
-            unknown[col_of[u], i] = True
-    return Results(outcome, low, high, low == high, score, smin, smax, dims, fired, unknown)
+            final[col_of[u], i] = 2
+    order = np.arange(k, dtype=np.intp)
+    return Results(outcome, low, high, low == high, score, smin, smax, dims, final, order)
 
 
 def evaluate_columns(
@@ -1119,17 +1138,9 @@ def evaluate_columns(
         np.asarray(res.score_min, dtype=np.float64),
         np.asarray(res.score_max, dtype=np.float64),
         [res.status_codes[d] for d in layout.dimensions],
-        _unpack(res.fired_bits, n, order),
-        _unpack(res.unknown_bits, n, order),
+        res.codes,
+        order,
     )
-
-
-def _unpack(bits: U8Array, n: int, order: npt.NDArray[np.intp]) -> BoolArray:
-    """``(slots, ceil(n/8))`` bits packed along rows -> ``k x n`` booleans in file order."""
-    if n == 0:
-        return np.zeros((len(order), 0), np.bool_)
-    flags = np.unpackbits(bits[order], axis=1, count=n)
-    return flags.view(np.bool_)
 
 
 def _fact_pair(layout: Layout, name: str, col: FactColumn) -> tuple[Any, Any]:
@@ -1286,27 +1297,16 @@ def _labels(idx: npt.NDArray[np.integer[Any]], words: Sequence[str], fmt: str) -
 _HEX = np.array([int.from_bytes(f"{i:02x}".encode(), "little") for i in range(256)], dtype="<u2")
 
 
-def _row_bytes(matrix: BoolArray) -> U8Array:
-    """``k x n`` flags -> ``n x ceil(k/8)`` bytes: bit ``i`` (least significant first,
-    bytes in order) is indicator ``i``."""
-    k, n = matrix.shape
-    out = np.zeros(((k + 7) // 8, n), np.uint8)
-    flags = matrix.view(np.uint8)
-    for i in range(k):  # k passes over n bytes: far faster than packbits across rows
-        out[i >> 3] |= flags[i] << (i & 7)
-    return np.ascontiguousarray(out.T)
-
-
-def _bits_binary(matrix: BoolArray) -> Any:
+def _bits_binary(res: Results, bit: int) -> Any:
     """Raw bytes, ``fixed_size_binary(ceil(k/8))`` (the Parquet form)."""
-    packed = _row_bytes(matrix)
+    packed = row_bytes(res.codes, res.order, bit)
     n, width = packed.shape
     return pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(packed)])
 
 
-def _bits_hex(matrix: BoolArray) -> Any:
+def _bits_hex(res: Results, bit: int) -> Any:
     """The same bytes in hexadecimal text (the CSV and JSON Lines form)."""
-    packed = _row_bytes(matrix)
+    packed = row_bytes(res.codes, res.order, bit)
     n = packed.shape[0]
     width = 2 * packed.shape[1]
     data = np.ascontiguousarray(_HEX[packed]).view(np.uint8).reshape(-1)
@@ -1340,8 +1340,8 @@ def _output_table(layout: Layout, res: Results, rows: I64Array, ids: Any, fmt: s
     for d, dim in enumerate(layout.dimensions):
         columns[f"dimension.{dim}"] = _labels(res.dimensions[d], STATUS, fmt)
     if lists is not None:
-        columns["fired"] = lists(res.fired)
-        columns["unknown"] = lists(res.unknown)
+        columns["fired"] = lists(res, FIRED)
+        columns["unknown"] = lists(res, UNKNOWN)
     else:
         columns["fired"] = _id_lists(res.fired, layout.indicators)
         columns["unknown"] = _id_lists(res.unknown, layout.indicators)
@@ -1373,12 +1373,7 @@ class Sink:
             ]
         )
         if self.fmt == "parquet":
-            # Dictionary pages only where values repeat (bands, statuses); statistics
-            # off: they cost a tenth of the run and nothing reads them.
-            repeated = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-            self._writer = pq.ParquetWriter(
-                self.tmp, schema, use_dictionary=repeated or False, write_statistics=False
-            )
+            self._writer = pq.ParquetWriter(self.tmp, schema, **_parquet_options(schema))
         else:
             self._fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()
             if self.fmt == "csv":
@@ -1433,6 +1428,30 @@ class Sink:
             self.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.tmp)
+
+
+def _parquet_options(schema: Any) -> dict[str, Any]:
+    """How each column is stored, chosen by measuring (``benchmarks/bench_batch.py``).
+
+    Dictionary pages only where values repeat (bands, statuses), and those codes
+    compress no further; row numbers count up by one, which delta encoding stores in
+    almost nothing; packed indicator bits do not compress. Snappy is kept where it pays
+    (ids, scores: a third to a quarter of the size). Statistics are off: they cost a
+    tenth of the run and nothing reads them.
+    """
+    repeated = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    stored = set(repeated)
+    encoding = {}
+    if "row" in schema.names and pa.types.is_integer(schema.field("row").type):
+        encoding["row"] = "DELTA_BINARY_PACKED"
+        stored.add("row")
+    stored.update(f.name for f in schema if pa.types.is_fixed_size_binary(f.type))
+    return {
+        "use_dictionary": repeated or False,
+        "write_statistics": False,
+        "column_encoding": encoding or None,
+        "compression": {f.name: "none" if f.name in stored else "snappy" for f in schema},
+    }
 
 
 def _umask() -> int:
