@@ -507,6 +507,16 @@ print(json.dumps({"load_ms": (t1 - t0) / 1e6, "compile_ms": (t2 - t1) / 1e6,
 """
 
 
+def cold_run(rs: thbscreen.RuleSet, n: int, seed: int) -> dict[str, float]:
+    """One pass of a new Screener over cases it has never seen (its memos start empty)."""
+    screener = thbscreen.Screener(rs)
+    cases = generate_cases(rs, n, seed)
+    evaluate = time_batch(screener.evaluate, cases)
+    fresh = thbscreen.Screener(rs)  # next_questions memos empty as well
+    assessments = [fresh.evaluate(c) for c in cases]
+    return {"evaluate": evaluate, "next_questions": time_batch(_next_questions, assessments)}
+
+
 def measure_load(runs: int = LOAD_RUNS) -> dict[str, Any]:
     """load_ruleset + Screener in fresh interpreters; interpreter start and imports not timed."""
     samples = []
@@ -683,6 +693,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 items = [screener.evaluate(c) for c in items]  # fresh: next_questions is cached
             batches[name].append(time_batch(fn, items))
     us = {name: statistics.median(b) for name, b in batches.items()}
+    # The timed passes repeat the same cases, so memos of pure results are warm after
+    # the first. Once more, cold: a new Screener on cases it has never seen.
+    cold = cold_run(rs, args.cases, args.seed + 1)
     # Ratio of the medians (the headline), and the median of per-round ratios: each round
     # times every implementation once, close together, so the paired ratio is less
     # sensitive to the machine getting slower or faster between rounds.
@@ -739,6 +752,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio = f"{ratios[name]['of_medians']:.1f}x {base}" if base else ""
         paired = f"({ratios[name]['paired']:.1f}x)" if base else ""
         print(f"{desc:<44} {us[name]:>9.1f}  {spread:<17} {ratio:>17} {paired:>8}  {len(items):>5}")
+    for name, desc in (
+        ("evaluate", "  same, new Screener, unseen cases, 1 pass"),
+        ("next_questions", "  .next_questions, new Screener, unseen cases"),
+    ):
+        print(f"{desc:<44} {cold[name]:>9.1f}")
     print(
         f"{'load_ruleset + Screener, fresh interpreter':<44} {load['total_ms']:>7.1f}ms  "
         f"(load {load['load_ms']:.1f} + compile {load['compile_ms']:.1f} ms; median of {LOAD_RUNS} runs; "
@@ -797,6 +815,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "gc": "disabled while timing",
                 },
                 "us_per_case": us,
+                "us_per_case_cold": cold,
                 "ratios": ratios,
                 "load_average_at_end": list(load_average),
                 "cases_timed": {name: len(items) for name, (_fn, items, _d, _b) in runs.items()},

@@ -184,3 +184,33 @@ def test_next_questions_say_what_each_answer_would_do(profile: str, data: st.Dat
         if q.impact == 0:
             assert yes.outcome == a.outcome
             assert yes.outcome_range == no.outcome_range == a.outcome_range
+
+
+@given(data=st.data())
+@settings(max_examples=40)
+def test_next_questions_of_random_rule_sets_match_answering_each(data: st.DataObject) -> None:
+    from thbscreen import testing
+
+    ruleset = data.draw(
+        testing.rulesets(facts=data.draw(st.booleans()), monotone=data.draw(st.booleans()))
+    )
+    warm = Screener(ruleset)
+    case = data.draw(testing.cases(warm))
+    for other in data.draw(st.lists(testing.cases(warm), max_size=3)):
+        _ = warm.evaluate(other).next_questions  # memos filled by other cases
+    a = warm.evaluate(case)
+    questions = a.next_questions
+    # Memos never change an answer: a fresh screener gives the same questions.
+    assert questions == Screener(ruleset).evaluate(case).next_questions
+    assert sorted(q.indicator for q in questions) == sorted(a.unknown)
+    file_order = {ind.id: k for k, ind in enumerate(ruleset.indicators)}
+    assert [q.impact for q in questions] == sorted((q.impact for q in questions), reverse=True)
+    observed = dict(case.get("indicators") or {})
+    for q in questions:
+        yes = warm.evaluate({**case, "indicators": {**observed, q.indicator: "present"}})
+        no = warm.evaluate({**case, "indicators": {**observed, q.indicator: "absent"}})
+        assert q.outcome_if_present == yes.outcome
+        assert q.outcome_range_if_present == yes.outcome_range
+        assert q.outcome_range_if_absent == no.outcome_range
+    ties = [(q.impact, file_order[q.indicator]) for q in questions]
+    assert len(set(ties)) == len(ties)

@@ -66,7 +66,7 @@ class Program:
                 self.trial_source, self.consts, f"<thbscreen:{self.ruleset.id}:trials>"
             )
             dims = tuple(ns[f"dim{d}"] for d in range(len(self.ruleset.dimensions)))
-            self._trials.append(TrialFunctions(dims, ns["bands"]))  # type: ignore[arg-type]
+            self._trials.append(TrialFunctions(dims, ns["bands"], ns["counts"]))  # type: ignore[arg-type]
         return self._trials[0]
 
 
@@ -74,6 +74,8 @@ class Program:
 class TrialFunctions:
     dims: tuple[Callable[..., tuple[Any, ...]], ...]
     bands: Callable[..., tuple[int, int, int]]
+    #: ``counts(state)``: present and unknown count of each run, alternating.
+    counts: Callable[[bytes | bytearray], list[int]]
 
 
 def _disjuncts(node: Node) -> list[Node]:
@@ -303,6 +305,9 @@ def compile_program(analysis: Analysis) -> Program:
         trial_lines += ["", f"def dim{d}(S, F{params}):"]
         trial_lines += section
         trial_lines.append(f"    return dp{d}, dkl{d}, dkh{d}")
+    # Present and unknown counts of every run, in one call (next_questions starts there).
+    run_counts = ", ".join(f"S.count(1, {a}, {z}), S.count(2, {a}, {z})" for a, z in runs)
+    trial_lines += ["", "def counts(S):", f"    return [{run_counts}]"]
     trial_lines += ["", "def bands(D, S, F, sc, sclo, schi):"]
     if dims:
         trial_lines.append(f"    ({dims[2:]},) = D")

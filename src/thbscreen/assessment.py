@@ -200,11 +200,11 @@ class Assessment:
     dimension_results: tuple[DimensionResult, ...]
     fired: tuple[FiredIndicator, ...]
     unknown: tuple[str, ...] = field(repr=False)
-    # Kept to compute next questions on first access; never shown.
+    # Kept to compute next questions on first access; never shown. ``lazy`` holds the
+    # case's codes, its facts and the kernel's result, then the questions once asked
+    # (one list, not four fields: evaluate() builds an Assessment per case).
     _screener: Screener = field(repr=False, alias="screener")
-    _state: bytes = field(repr=False, alias="state")
-    _facts: tuple[Any, ...] = field(repr=False, alias="facts")
-    _questions: list[tuple[NextQuestion, ...]] = field(factory=list, repr=False, alias="questions")
+    _lazy: list[Any] = field(repr=False, alias="lazy")
 
     @property
     def determined(self) -> bool:
@@ -217,9 +217,11 @@ class Assessment:
     @property
     def next_questions(self) -> tuple[NextQuestion, ...]:
         """Unknown indicators ranked by how much an answer could change the outcome."""
-        if not self._questions:
-            self._questions.append(self._screener._next_questions(self._state, self._facts))
-        return self._questions[0]
+        lazy = self._lazy
+        if len(lazy) == 3:
+            lazy.append(self._screener._next_questions(lazy[0], lazy[1], lazy[2]))
+        questions: tuple[NextQuestion, ...] = lazy[3]
+        return questions
 
     def __repr__(self) -> str:
         # The outcome only: which indicators were observed is case data.

@@ -52,6 +52,9 @@ _CODES: dict[object, int] = {
 }
 _PRESENT_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x01\x00")
 _UNKNOWN_MASK = bytes.maketrans(b"\x00\x01\x02", b"\x00\x00\x01")
+#: A next question with its sort key: (-impact, -|weight|, file order, question).
+_Ranked = tuple[int, float, int, NextQuestion]
+_QUESTION = operator.itemgetter(3)
 
 
 class Screener:
@@ -114,13 +117,17 @@ class Screener:
             cls = classes.setdefault(key, len(classes))
             slot_class.append((cls, own, p.slot_dim[s], file_order[ind.id], -abs(w)))
         self._slot_class = tuple(slot_class)
-        self._n_classes = len(classes)
+        self._class_of = tuple(c[0] for c in slot_class)
+        self._slot_numbers = range(len(p.slots))
         # Memos of pure results, bounded by the rule set's size (not by the cases seen):
-        # trial outcomes are small tuples of band indices, questions are per slot.
+        # trial outcomes are small tuples of band indices (numbered in the order found);
+        # for each, a row over the slots of the question it gives, with its sort key.
         self._found: list[tuple[int, int, int, int, int, int]] = []
         self._found_ids: dict[tuple[int, int, int, int, int, int], int] = {}
-        self._question_memo: dict[tuple[int, int], NextQuestion] = {}
+        self._question_rows: list[list[_Ranked | None]] = []
         self._dim_memo: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self._answer_memo: dict[tuple[int, ...], tuple[int, int]] = {}
+        self._effect_memo: dict[tuple[Any, ...], tuple[int, int, int, int, int, int]] = {}
         self._dim_results: dict[tuple[Any, ...], tuple[DimensionResult, ...]] = {}
         self._facts = FactReader(rs.facts)
         self._positive_weights = tuple(w if w > 0 else 0 for w in p.weights)
@@ -304,8 +311,7 @@ class Screener:
             fired,
             tuple(compress(self._ids, unknown_mask)),
             self,
-            bytes(state),
-            tuple(fvec),
+            [bytes(state), tuple(fvec), r],
         )
 
     def _score_range(self, score: float, unknown_mask: bytes | bytearray) -> tuple[float, float]:
@@ -352,73 +358,84 @@ class Screener:
         return [self.evaluate(c) for c in cases]
 
     # -- next questions --------------------------------------------------------------
-    def _next_questions(self, state: bytes, fvec: tuple[Any, ...]) -> tuple[NextQuestion, ...]:
+    def _next_questions(
+        self, state: bytes, fvec: tuple[Any, ...], base: tuple[Any, ...]
+    ) -> tuple[NextQuestion, ...]:
+        """``base``: the kernel's result for ``state`` (evaluate has it already)."""
         p = self._program
         fl = list(fvec)
-        base = p.kernel(state, fl)
         rank = len(p.band_ids)
         width = base[1] - base[2]
-        counts = [0] * (2 * len(p.runs))
-        for r, (a, z) in enumerate(p.runs):
-            counts[2 * r] = state.count(1, a, z)
-            counts[2 * r + 1] = state.count(2, a, z)
+        counts = p.trials().counts(state)
         # Shortcut only where an answer acts on the outcome through its dimension alone.
         shortcut = p.monotone and not p.bands_use_score
         fast = p.pure_bands
         pure_dims = p.pure_dims
-        results: list[int] = [-1] * self._n_classes
-        memo = self._question_memo
-        found_ids = self._found_ids
-        scored: list[tuple[int, float, int, NextQuestion]] = []
         slot_class = self._slot_class
-        bands_seen: dict[tuple[Any, ...], tuple[int, int, int]] = {}
-        s = state.find(2)
-        while s != -1:
-            cls, own, d, order, neg_weight = slot_class[s]
-            fid = results[cls]
-            if fid < 0:
-                dp, dkh = base[6 + 3 * d] > 0, bool(base[8 + 3 * d])
-                if shortcut and not own and (dp or not dkh):
-                    # A decided dimension of a monotone rule set: no single answer moves it.
-                    found = (base[0], base[1], base[2], base[1], base[2], 0)
-                elif fast and not own and pure_dims[d]:
-                    found = self._pure_trials(
-                        base, counts, d, p.slot_run[s], dp, dkh, width, rank, bands_seen
-                    )
-                else:
-                    yes, yes_dp, _ = self._trial(state, fl, base, counts, s, 1)
-                    no, _, no_dkh = self._trial(state, fl, base, counts, s, 0)
-                    moves = yes_dp != dp or no_dkh != dkh
-                    found = _found(base, yes, no, moves, width, rank)
-                fid = found_ids.get(found, -1)
-                if fid < 0:
-                    fid = len(self._found)
-                    found_ids[found] = fid
-                    self._found.append(found)
-                results[cls] = fid
-            q = memo.get((s, fid))
-            if q is None:
-                o, plo, phi, alo, ahi, impact = self._found[fid]
-                ind = p.slots[s]
-                q = NextQuestion(
-                    ind.id,
-                    (ind.question or ind.text).en,
-                    ind.dimension,
-                    impact,
-                    p.band_ids[o],
-                    self._ranges[(plo, phi)],
-                    self._ranges[(alo, ahi)],
+        states: tuple[int, ...] | None = None
+        # Every unknown slot belongs to a class of interchangeable slots; one trial per
+        # class (on any of its slots) serves them all. The per-slot work is then done by
+        # C-level maps over memoised rows, not by a Python loop.
+        slots = list(compress(self._slot_numbers, state.translate(_UNKNOWN_MASK)))
+        classes = list(map(self._class_of.__getitem__, slots))
+        fid_of: dict[int, int] = {}
+        rows = self._question_rows
+        for cls, s in dict(zip(classes, slots, strict=True)).items():
+            _, own, d, _, _ = slot_class[s]
+            dp, dkh = base[6 + 3 * d] > 0, bool(base[8 + 3 * d])
+            if shortcut and not own and (dp or not dkh):
+                # A decided dimension of a monotone rule set: no single answer moves it.
+                found = (base[0], base[1], base[2], base[1], base[2], 0)
+            elif fast and not own and pure_dims[d]:
+                if states is None:
+                    states = tuple(map(_state_code, base[6::3], base[7::3], base[8::3]))
+                found = self._pure_trials(
+                    base, states, counts, d, p.slot_run[s], dp, dkh, width, rank
                 )
-                memo[(s, fid)] = q
-            # File order is unique, so sorting never compares the questions themselves.
-            scored.append((-q.impact, neg_weight, order, q))
-            s = state.find(2, s + 1)
-        scored.sort()
-        return tuple(item[3] for item in scored)
+            else:
+                yes, yes_dp, _ = self._trial(state, fl, base, counts, s, 1)
+                no, _, no_dkh = self._trial(state, fl, base, counts, s, 0)
+                moves = yes_dp != dp or no_dkh != dkh
+                found = _found(base, yes, no, moves, width, rank)
+            fid = self._found_ids.get(found, -1)
+            if fid < 0:
+                fid = len(self._found)
+                self._found_ids[found] = fid
+                self._found.append(found)
+                rows.append([None] * len(slot_class))
+            fid_of[cls] = fid
+        fids = list(map(fid_of.__getitem__, classes))
+        # Filled in below where a row has no entry yet; then no None is left.
+        ranked: list[Any] = list(map(operator.getitem, map(rows.__getitem__, fids), slots))
+        if None in ranked:
+            for i, item in enumerate(ranked):
+                if item is None:
+                    ranked[i] = rows[fids[i]][slots[i]] = self._ranked(slots[i], fids[i])
+        # File order is unique, so sorting never compares the questions themselves.
+        ranked.sort()
+        return tuple(map(_QUESTION, ranked))
+
+    def _ranked(self, s: int, fid: int) -> _Ranked:
+        """The question for slot ``s`` with trial outcome ``fid``, and its sort key."""
+        p = self._program
+        o, plo, phi, alo, ahi, impact = self._found[fid]
+        ind = p.slots[s]
+        q = NextQuestion(
+            ind.id,
+            (ind.question or ind.text).en,
+            ind.dimension,
+            impact,
+            p.band_ids[o],
+            self._ranges[(plo, phi)],
+            self._ranges[(alo, ahi)],
+        )
+        _, _, _, order, neg_weight = self._slot_class[s]
+        return (-impact, neg_weight, order, q)
 
     def _pure_trials(
         self,
         base: tuple[Any, ...],
+        states: tuple[int, ...],
         counts: list[int],
         d: int,
         r: int,
@@ -426,36 +443,46 @@ class Screener:
         dkh: bool,
         width: int,
         rank: int,
-        bands_seen: dict[tuple[Any, ...], tuple[int, int, int]],
     ) -> tuple[int, int, int, int, int, int]:
         """Both answers for an indicator counted in a count-only dimension, with bands that
-        read dimensions only: every step is a pure function of small numbers, memoised."""
+        read dimensions only (``states``: each dimension's result as a state code).
+
+        Each step is a pure function of small numbers and memoised by what it reads:
+        the dimension's result after each answer by the counts of its runs; the answer's
+        effect on the outcome by the state codes of every dimension (bands read only
+        those). Both memos stay small whatever the cases (a few hundred keys each for
+        the ILO rule sets).
+        """
         p = self._program
-        trials = p.trials()
         runs = p.dim_runs[d]
         args = [c for q in runs for c in (counts[2 * q], counts[2 * q + 1])]
-        at = 2 * runs.index(r)
-        out = []
-        for answer in (1, 0):
-            trial = list(args)
-            trial[at] += answer
-            trial[at + 1] -= 1
-            dim_key = (d, *trial)
-            dim = self._dim_memo.get(dim_key)
-            if dim is None:
-                dim = trials.dims[d](None, None, *trial)
-                _remember(self._dim_memo, dim_key, dim)
-            # Within one case only dimension d differs from the base.
-            bands = bands_seen.get((d, *dim))
-            if bands is None:
+        answer_key = (d, r, *args)
+        answers = self._answer_memo.get(answer_key)
+        if answers is None:
+            dim_fn = p.trials().dims[d]
+            at = 2 * runs.index(r)
+            codes = []
+            for answer in (1, 0):
+                trial = list(args)
+                trial[at] += answer
+                trial[at + 1] -= 1
+                codes.append(_state_code(*dim_fn(None, None, *trial)))
+            answers = (codes[0], codes[1])
+            _remember(self._answer_memo, answer_key, answers)
+        effect_key = (d, states, answers)
+        found = self._effect_memo.get(effect_key)
+        if found is None:
+            bands = p.trials().bands
+            outcomes = []
+            for code in answers:
                 dims = list(base[6:])
-                dims[3 * d : 3 * d + 3] = dim
-                bands = trials.bands(dims, None, None, 0, 0, 0)
-                bands_seen[(d, *dim)] = bands
-            out.append((bands, dim))
-        (yes, yes_dim), (no, no_dim) = out
-        moves = (yes_dim[0] > 0) != dp or bool(no_dim[2]) != dkh
-        return _found(base, yes, no, moves, width, rank)
+                dims[3 * d : 3 * d + 3] = (code >> 2, bool(code & 2), bool(code & 1))
+                outcomes.append(bands(dims, None, None, 0, 0, 0))
+            yes, no = outcomes
+            moves = bool(answers[0] & 4) != dp or bool(answers[1] & 1) != dkh
+            found = _found(base, yes, no, moves, width, rank)
+            _remember(self._effect_memo, effect_key, found)
+        return found
 
     def _trial(
         self,
@@ -508,6 +535,12 @@ class Screener:
             sclo, schi = sclo - min(w, 0), schi - max(w, 0)
         bands = trials.bands(dims, trial, fl, sc, sclo, schi)
         return bands, dim[0] > 0, bool(dim[2])
+
+
+def _state_code(dp: int, dkl: Any, dkh: Any) -> int:
+    """A dimension's result as bands read it: 4 if positive on present evidence, plus 2
+    if its lower bound holds, plus 1 if its upper bound can hold."""
+    return 4 * (dp > 0) + 2 * bool(dkl) + bool(dkh)
 
 
 def _found(
