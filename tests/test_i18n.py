@@ -37,6 +37,17 @@ def test_localizer_counts_fallbacks_per_text() -> None:
     assert "1 text(s) have no 'x-test' version" in (loc.note() or "")
 
 
+def test_a_marking_localizer_marks_english_stand_ins_unless_told_not_to() -> None:
+    loc = Localizer("sl", mark_fallback=True)
+    both = Text("Debt", (("sl", "Dolg"),))
+    english = Text("Threats")
+    assert loc(both) == "Dolg"
+    assert loc(english) == "Threats [en]"
+    assert loc(english, marked=False) == "Threats"
+    assert loc.missing == 2
+    assert Localizer("sl")(english) == "Threats"
+
+
 def test_render_uses_the_language_where_the_rule_set_has_it(tmp_path: Path) -> None:
     a = _screener(tmp_path).evaluate({"indicators": {"a.one": "present"}})
     for fmt in ("text", "markdown"):

@@ -85,7 +85,7 @@ def run_cmd(
     from .exercises.answers import load_answers
     from .exercises.loading import load_exercise
     from .exercises.marking import mark
-    from .exercises.render import Lang, report
+    from .exercises.render import exercise_localizer, report
     from .exercises.session import run_session
 
     if html_out is not None:
@@ -109,7 +109,7 @@ def run_cmd(
     trainees = load_answers(answers_path, ex)
     story = ex.replay()
     markings = [mark(ex, answers, story) for answers in trainees]
-    text = report(ex, story, markings, fmt, Lang(lang))
+    text = report(ex, story, markings, fmt, exercise_localizer(lang))
     if out is None:
         click.echo(text, nl=False)
         return

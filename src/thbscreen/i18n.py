@@ -18,12 +18,18 @@ __all__ = ["Localizer"]
 
 @define
 class Localizer:
-    """One rendering's language, and the texts that were not available in it."""
+    """One rendering's language, and the texts that were not available in it.
+
+    With ``mark_fallback`` each English stand-in is followed by `` [en]`` (exercise
+    texts, where a trainee should see which passages are not in their language);
+    ``marked=False`` on a call leaves that one unmarked (labels in a list).
+    """
 
     lang: str = "en"
+    mark_fallback: bool = False
     missing: int = field(default=0, init=False)
 
-    def __call__(self, text: Text | str | None, default: str = "") -> str:
+    def __call__(self, text: Text | str | None, default: str = "", *, marked: bool = True) -> str:
         if text is None:
             return default
         if isinstance(text, str):
@@ -32,6 +38,8 @@ class Localizer:
         value, fell_back = text.get(self.lang)
         if fell_back:
             self.missing += 1
+            if self.mark_fallback and marked:
+                return f"{value} [en]"
         return value
 
     @property

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..explain import DISCLAIMER
-from ..model import RuleSet, Text
+from ..i18n import Localizer
+from ..model import RuleSet
 from .loading import iter_texts
 from .marking import (
     LEFT_OPEN,
@@ -28,7 +29,7 @@ from .replay import Replay, SceneState
 
 __all__ = [
     "REPORT_FORMAT",
-    "Lang",
+    "exercise_localizer",
     "fallback_note",
     "feedback_text",
     "final_text",
@@ -43,17 +44,9 @@ WIDTH = 78
 QUESTIONS = 3
 
 
-class Lang:
-    """Texts in one language, each falling back to English on its own, marked ``[en]``."""
-
-    def __init__(self, code: str = "en") -> None:
-        self.code = code
-
-    def __call__(self, text: Text | None, *, marked: bool = True) -> str:
-        if text is None:
-            return ""
-        value, fell_back = text.get(self.code)
-        return f"{value} [en]" if fell_back and marked else value
+def exercise_localizer(lang: str = "en") -> Localizer:
+    """Texts in ``lang``, each falling back to English on its own, marked ``[en]``."""
+    return Localizer(lang, mark_fallback=True)
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
@@ -87,19 +80,19 @@ def numbering(ruleset: RuleSet) -> dict[str, int]:
     return {ind.id: n for n, ind in enumerate(ruleset.indicators, 1)}
 
 
-def _label(ruleset: RuleSet, indicator: str, lang: Lang) -> str:
+def _label(ruleset: RuleSet, indicator: str, lang: Localizer) -> str:
     number = numbering(ruleset)[indicator]
     return f"[{number}] {lang(ruleset.indicator(indicator).text, marked=False)}"
 
 
-def indicator_list(ruleset: RuleSet, lang: Lang, only: Sequence[str] | None = None) -> str:
+def indicator_list(ruleset: RuleSet, lang: Localizer, only: Sequence[str] | None = None) -> str:
     """The numbered indicators grouped by dimension (or just those in ``only``)."""
     numbers = numbering(ruleset)
     keep = set(only) if only is not None else None
     lines: list[str] = []
-    english = [ind for ind in ruleset.indicators if ind.text.get(lang.code)[1]]
-    if lang.code != "en" and english:
-        lines.append(f"(indicator texts in English: the rule set has no {lang.code!r} text)")
+    english = [ind for ind in ruleset.indicators if ind.text.get(lang.lang)[1]]
+    if lang.lang != "en" and english:
+        lines.append(f"(indicator texts in English: the rule set has no {lang.lang!r} text)")
     for dim in ruleset.dimensions:
         items = [
             ind
@@ -113,7 +106,7 @@ def indicator_list(ruleset: RuleSet, lang: Lang, only: Sequence[str] | None = No
     return "\n".join(lines)
 
 
-def intro_text(exercise: Exercise, lang: Lang) -> str:
+def intro_text(exercise: Exercise, lang: Localizer) -> str:
     screener, _ = exercise.context()
     rs = screener.ruleset
     lines = [
@@ -126,7 +119,7 @@ def intro_text(exercise: Exercise, lang: Lang) -> str:
             f"{len(exercise.scenes)} scenes; rule set {rs.id} {rs.version}."
         ),
     ]
-    note = fallback_note(exercise, lang.code)
+    note = fallback_note(exercise, lang.lang)
     if note:
         lines.append(note)
     lines += [
@@ -140,7 +133,7 @@ def intro_text(exercise: Exercise, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def scene_text(exercise: Exercise, index: int, lang: Lang) -> str:
+def scene_text(exercise: Exercise, index: int, lang: Localizer) -> str:
     scene = exercise.scenes[index]
     head = f"Scene {index + 1} of {len(exercise.scenes)}: {lang(scene.title)}"
     lines = [head, "-" * min(WIDTH, len(head)), _wrap(lang(scene.narrative))]
@@ -149,7 +142,7 @@ def scene_text(exercise: Exercise, index: int, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def _reason(f: Finding, lang: Lang) -> str:
+def _reason(f: Finding, lang: Localizer) -> str:
     passage = f' "{lang(f.reveal.passage)}"' if f.reveal else ""
     if f.reason == SHOWN_ABSENT:
         return f"the story shows it absent (scene {f.shown_in}):{passage}"
@@ -162,7 +155,7 @@ def _reason(f: Finding, lang: Lang) -> str:
     return ""  # pragma: no cover - every over-call has a reason
 
 
-def _findings(sm: SceneMarking, rs: RuleSet, lang: Lang) -> Iterator[str]:
+def _findings(sm: SceneMarking, rs: RuleSet, lang: Localizer) -> Iterator[str]:
     yield (
         f"You marked {len(sm.marked)}: {len(sm.hits)} hit(s), {len(sm.misses)} miss(es), "
         f"{len(sm.overcalls)} over-call(s)."
@@ -202,13 +195,13 @@ def _assessment(state: SceneState, rs: RuleSet) -> Iterator[str]:
             yield _wrap(f"{i}. {q.question}", "    ")
 
 
-def feedback_text(exercise: Exercise, sm: SceneMarking, lang: Lang) -> str:
+def feedback_text(exercise: Exercise, sm: SceneMarking, lang: Localizer) -> str:
     """After a scene: the marking, what the rule set finds, and what to ask next."""
     rs = exercise.context()[0].ruleset
     return "\n".join([*_findings(sm, rs, lang), "", *_assessment(sm.state, rs)])
 
 
-def _expected(exercise: Exercise, story: Replay, lang: Lang) -> Iterator[str]:
+def _expected(exercise: Exercise, story: Replay, lang: Localizer) -> Iterator[str]:
     a = story.final.assessment
     yield f"Expected result after the last scene: {a.outcome}" + (
         "" if a.determined else f" (could still be {a.outcome_range.low}..{a.outcome_range.high})"
@@ -222,7 +215,7 @@ def _expected(exercise: Exercise, story: Replay, lang: Lang) -> Iterator[str]:
             yield _wrap("Needs the person's consent: " + ", ".join(p.consent_needed), "  ")
 
 
-def final_text(exercise: Exercise, marking: Marking, story: Replay, lang: Lang) -> str:
+def final_text(exercise: Exercise, marking: Marking, story: Replay, lang: Localizer) -> str:
     lines = [
         f"Score: {marking.score:.2f} (F1 over all scenes: {marking.hits} hit(s), "
         f"{marking.misses} miss(es), {marking.overcalls} over-call(s))",
@@ -242,10 +235,12 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-def _report_text(exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Lang) -> str:
+def _report_text(
+    exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Localizer
+) -> str:
     rs = exercise.context()[0].ruleset
     out = [f"{lang(exercise.title)} ({exercise.id}), rule set {rs.id} {rs.version}"]
-    note = fallback_note(exercise, lang.code)
+    note = fallback_note(exercise, lang.lang)
     if note:
         out.append(note)
     for m in markings:
@@ -264,7 +259,7 @@ def _report_text(exercise: Exercise, story: Replay, markings: Sequence[Marking],
 
 
 def _report_markdown(
-    exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Lang
+    exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Localizer
 ) -> str:
     rs = exercise.context()[0].ruleset
     out = [
@@ -273,7 +268,7 @@ def _report_markdown(
         f"`{exercise.id}`, rule set `{rs.id}` {rs.version}.",
         "",
     ]
-    note = fallback_note(exercise, lang.code)
+    note = fallback_note(exercise, lang.lang)
     if note:
         out += [f"*{_md(note)}*", ""]
     out += ["| trainee | score | hits | misses | over-calls |", "|---|---|---|---|---|"]
@@ -304,24 +299,24 @@ def _report_markdown(
 
 
 def report_dict(
-    exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Lang
+    exercise: Exercise, story: Replay, markings: Sequence[Marking], lang: Localizer
 ) -> dict[str, Any]:
     rs = exercise.context()[0].ruleset
     return {
         "format": REPORT_FORMAT,
         "exercise": {"id": exercise.id, "title": lang(exercise.title, marked=False)},
         "ruleset": {"id": rs.id, "version": rs.version, "hash": rs.hash},
-        "lang": lang.code,
-        "fallback": fallback_note(exercise, lang.code),
+        "lang": lang.lang,
+        "fallback": fallback_note(exercise, lang.lang),
         "replay": story.to_dict(),
-        "trainees": [m.to_dict(lang.code) for m in markings],
+        "trainees": [m.to_dict(lang.lang) for m in markings],
         "debrief": [lang(n, marked=False) for n in exercise.debrief],
         "disclaimer": DISCLAIMER,
     }
 
 
 def report(
-    exercise: Exercise, story: Replay, markings: Sequence[Marking], fmt: str, lang: Lang
+    exercise: Exercise, story: Replay, markings: Sequence[Marking], fmt: str, lang: Localizer
 ) -> str:
     """Bulk marking results as ``text``, ``markdown`` or ``json``."""
     if fmt == "json":

@@ -12,11 +12,12 @@ import re
 
 import click
 
+from ..i18n import Localizer
 from ..model import RuleSet
 from .marking import Answers, Marking, SceneAnswer, mark
 from .model import Exercise
 from .render import (
-    Lang,
+    exercise_localizer,
     feedback_text,
     final_text,
     indicator_list,
@@ -39,7 +40,7 @@ HELP = (
 _TOKEN = re.compile(r"^(-?)(\d+)$")
 
 
-def _search(ruleset: RuleSet, word: str, lang: Lang) -> list[str]:
+def _search(ruleset: RuleSet, word: str, lang: Localizer) -> list[str]:
     needle = word.casefold()
     return [
         ind.id
@@ -50,7 +51,7 @@ def _search(ruleset: RuleSet, word: str, lang: Lang) -> list[str]:
     ]
 
 
-def _read_marks(ruleset: RuleSet, marked: dict[str, None], lang: Lang) -> None:
+def _read_marks(ruleset: RuleSet, marked: dict[str, None], lang: Localizer) -> None:
     """Read lines until an empty one, updating ``marked`` in place."""
     ids = [ind.id for ind in ruleset.indicators]
     while True:
@@ -92,7 +93,7 @@ def _marked_line(ruleset: RuleSet, marked: dict[str, None]) -> str:
 
 def run_session(exercise: Exercise, lang: str = "en") -> Marking:
     """Run the exercise with the trainee at the terminal; return their marking."""
-    language = Lang(lang)
+    language = exercise_localizer(lang)
     ruleset = exercise.context()[0].ruleset
     story = exercise.replay()
     click.echo(intro_text(exercise, language))
