@@ -612,7 +612,10 @@ class ColumnarEvaluator:
         p = self._program
         if n is None:
             n = len(next(iter(indicators.values()))) if indicators else 0
-        S = np.full((len(p.slots), n), 2, dtype=np.uint8)
+        k = len(p.slots)
+        # Rows without a column are unknown; when every indicator has one (the usual
+        # table), filling them first would only be overwritten.
+        S = np.empty((k, n), np.uint8) if len(indicators) == k else np.full((k, n), 2, np.uint8)
         for ind_id, codes in indicators.items():
             S[p.slot_of[ind_id]] = codes
         F: list[Any] = []
