@@ -421,11 +421,11 @@ class ColumnarEvaluator:
                 weight *= radix[2 * i]
                 key += unknown[r] * key_type(weight)
                 weight *= radix[2 * i + 1]
-            state = table[key]
-            statuses.append(state if plain else status_of[state])
+            state = np.take(table, key)  # several times faster than table[key]
+            statuses.append(state if plain else np.take(status_of, state))
             band_key += state * band_type(scale)
             scale *= n_states
-        o, lo, hi = (t[band_key] for t in tables.bands)
+        o, lo, hi = (np.take(t, band_key) for t in tables.bands)
         sc, down, up = self._scores(present, unknown, n)
         return o, lo, hi, sc, sc + down, sc + up, statuses
 

@@ -819,7 +819,7 @@ def encode_indicator(arr: Any) -> tuple[U8Array, BoolArray]:
             # absent, present, unknown in this order (sorted, as pandas categoricals
             # are): the indices are the codes already.
             return _indices(ind, 0).view(np.uint8), np.zeros(len(arr), np.bool_)
-        codes = lut[_indices(ind, len(lut) - 1)]
+        codes = np.take(lut, _indices(ind, len(lut) - 1))
         bad = codes == _BAD
         codes[bad] = 2  # rejected anyway; unknown, as the columnar encoder leaves them
         return codes, bad
@@ -1130,9 +1130,9 @@ def evaluate_columns(
     remap = layout.band_remap(res.band_ids)
     order = layout.slot_to_file(res.indicator_ids)
     return Results(
-        remap[res.outcome_code],
-        remap[res.low_code],
-        remap[res.high_code],
+        np.take(remap, res.outcome_code),
+        np.take(remap, res.low_code),
+        np.take(remap, res.high_code),
         np.asarray(res.low_code == res.high_code),
         np.asarray(res.score, dtype=np.float64),
         np.asarray(res.score_min, dtype=np.float64),
