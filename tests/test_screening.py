@@ -430,3 +430,31 @@ def test_a_bad_value_in_a_full_case_is_named(adult: Screener) -> None:
     with pytest.raises(CaseDataError) as err:
         adult.evaluate({"indicators": indicators})
     assert err.value.path == "$.indicators['no.such']"
+
+
+def test_the_fast_assessment_constructor_sets_every_field() -> None:
+    from thbscreen import assessment
+
+    assert tuple(f.name for f in attrs.fields(assessment.Assessment)) == assessment._FIELDS
+
+
+@pytest.mark.parametrize("name", ["ilo-ec-2009/adult-labour", "ilo-2012/forced-labour-11"])
+def test_score_ranges_by_weight_masks_equal_the_slot_by_slot_sums(name: str) -> None:
+    import random
+
+    rs = thbscreen.load_ruleset(name)
+    masks, plain = Screener(rs), Screener(rs)
+    assert masks._weight_masks is not None
+    plain._weight_masks = None
+    rng = random.Random(7)
+    for _ in range(200):
+        case = {
+            "indicators": {
+                i.id: rng.choice(["present", "absent", "unknown"])
+                for i in rs.indicators
+                if rng.random() < 0.7
+            }
+        }
+        a, b = masks.evaluate(case), plain.evaluate(case)
+        assert a.score_range == b.score_range
+        assert a.to_json() == b.to_json()

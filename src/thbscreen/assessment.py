@@ -271,3 +271,70 @@ class Assessment:
         from .explain import render_markdown
 
         return render_markdown(self)
+
+
+# Screening builds one Assessment per case; attrs' frozen __init__ sets each field
+# through a generic setattr, which costs a tenth of evaluate(). This constructor sets
+# the slots through their descriptors directly (the same effect: no field has a
+# default, validator or converter), about twice as fast. A test checks that it sets
+# exactly the class's fields, in order, so a new field cannot be forgotten here.
+_FIELDS = (
+    "ruleset",
+    "case_id",
+    "outcome",
+    "outcome_range",
+    "score",
+    "score_range",
+    "score_band",
+    "dimension_results",
+    "fired",
+    "unknown",
+    "_screener",
+    "_lazy",
+)
+(
+    _s_ruleset,
+    _s_case_id,
+    _s_outcome,
+    _s_outcome_range,
+    _s_score,
+    _s_score_range,
+    _s_score_band,
+    _s_dimension_results,
+    _s_fired,
+    _s_unknown,
+    _s_screener,
+    _s_lazy,
+) = (Assessment.__dict__[name].__set__ for name in _FIELDS)
+_new = object.__new__
+
+
+def _assessment(
+    ruleset: RuleSetRef,
+    case_id: str | None,
+    outcome: str,
+    outcome_range: OutcomeRange,
+    score: float,
+    score_range: tuple[float, float],
+    score_band: str | None,
+    dimension_results: tuple[DimensionResult, ...],
+    fired: tuple[FiredIndicator, ...],
+    unknown: tuple[str, ...],
+    screener: Screener,
+    lazy: list[Any],
+) -> Assessment:
+    """``Assessment(...)`` with every field given, for screening's inner loop."""
+    a: Assessment = _new(Assessment)
+    _s_ruleset(a, ruleset)
+    _s_case_id(a, case_id)
+    _s_outcome(a, outcome)
+    _s_outcome_range(a, outcome_range)
+    _s_score(a, score)
+    _s_score_range(a, score_range)
+    _s_score_band(a, score_band)
+    _s_dimension_results(a, dimension_results)
+    _s_fired(a, fired)
+    _s_unknown(a, unknown)
+    _s_screener(a, screener)
+    _s_lazy(a, lazy)
+    return a

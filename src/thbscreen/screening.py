@@ -24,6 +24,7 @@ from .assessment import (
     NextQuestion,
     OutcomeRange,
     RuleSetRef,
+    _assessment,
 )
 from .errors import CaseDataError
 from .model import Case, FactType, Observation, RuleSet, Strength
@@ -133,6 +134,7 @@ class Screener:
         self._positive_weights = tuple(w if w > 0 else 0 for w in p.weights)
         self._negative_weights = tuple(w if w < 0 else 0 for w in p.weights)
         self._any_negative = any(w < 0 for w in p.weights)
+        self._weight_masks = _weight_masks(p.weights)
         self._score_bands = tuple(
             (sb.id, sb.min, sb.max if sb.max is not None else math.inf)
             for sb in (rs.scoring.bands if rs.scoring else ())
@@ -299,7 +301,7 @@ class Screener:
             if smin <= score < smax:
                 band = sid
                 break
-        return Assessment(
+        return _assessment(
             self._ref,
             case_id,
             band_ids[r[0]],
@@ -316,6 +318,17 @@ class Screener:
 
     def _score_range(self, score: float, unknown_mask: bytes | bytearray) -> tuple[float, float]:
         """Lowest and highest score the unknowns allow (the kernel leaves this to us)."""
+        if self._weight_masks is not None:
+            # The mask read as one integer has bit 8 * s set for each unknown slot s:
+            # per weight, one AND and a bit count give how many unknowns carry it.
+            unknown = int.from_bytes(unknown_mask, "little")
+            low = high = score
+            for w, slots in self._weight_masks:
+                if w > 0:
+                    high += w * (unknown & slots).bit_count()
+                else:
+                    low += w * (unknown & slots).bit_count()
+            return low, high
         high = score + sum(compress(self._positive_weights, unknown_mask))
         low = (
             score + sum(compress(self._negative_weights, unknown_mask))
@@ -560,6 +573,21 @@ def _found(
 
 
 _MEMO_LIMIT = 50_000
+
+
+def _weight_masks(weights: tuple[float, ...]) -> tuple[tuple[Any, int], ...] | None:
+    """For whole-number weights of one type (a few distinct values), each nonzero weight
+    with an integer whose bit ``8 * s`` is set for each slot ``s`` carrying it; None
+    otherwise. Sums of whole numbers are exact in any order, so the score range is the
+    one the slot-by-slot sum gives, of the same type."""
+    types = {type(w) for w in weights}
+    if len(types) != 1 or not all(math.isfinite(w) and w == int(w) for w in weights):
+        return None
+    masks: dict[Any, int] = {}
+    for s, w in enumerate(weights):
+        if w:
+            masks[w] = masks.get(w, 0) | 1 << (8 * s)
+    return tuple(masks.items()) if len(masks) <= 8 else None
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
