@@ -44,8 +44,11 @@ def _assert_same(
         result.outcome_high,
         result.dimensions,
     )
+    expanded = result.to_arrow(expand=True)
     for k, case in enumerate(cases):
         a = screener.evaluate(case)
+        assert expanded["fired"][k].as_py() == ";".join(f.id for f in a.fired)
+        assert expanded["unknown"][k].as_py() == ";".join(a.unknown)
         assert a.outcome == outcome[k]
         assert a.outcome_range == (low[k], high[k])
         assert a.determined == result.determined[k]

@@ -9,11 +9,12 @@ first: bit ``i`` stands for the ``i``-th indicator of the rule-set file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FIRED", "UNKNOWN", "row_bytes"]
+__all__ = ["FIRED", "UNKNOWN", "joined_ids", "row_bytes"]
 
 #: Which bit of a code says the indicator fired (code 1) or is unknown (code 2).
 FIRED = 0
@@ -56,3 +57,32 @@ def row_bytes(
         flags = (codes[s, rest] >> bit) & 1
         out[i >> 3, rest] |= (flags << (i & 7)).astype(np.uint8)
     return np.ascontiguousarray(out.T)
+
+
+def joined_ids(
+    codes: npt.NDArray[np.uint8],
+    order: Sequence[int] | npt.NDArray[np.intp],
+    code: int,
+    ids: Any,
+) -> Any:
+    """A pyarrow string array: for each case, the ids (``ids``, a pyarrow string array
+    in ``order``'s order) of the indicators whose code is ``code``, joined by ``;``.
+
+    Arrow gathers and joins them from the positions of the set flags, about seven
+    times faster than joining case by case in Python.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    flags = np.ascontiguousarray((codes[np.asarray(order)] == code).T)  # cases x indicators
+    n = flags.shape[0]
+    cases, columns = np.nonzero(flags)  # case by case, indicators in order
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(cases, minlength=n), out=offsets[1:])
+    positions = np.ascontiguousarray(columns, dtype=np.int32)
+
+    def int32(values: npt.NDArray[np.int32]) -> Any:  # no copy, and no pandas import
+        return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
+
+    values = ids.take(int32(positions))
+    return pc.binary_join(pa.ListArray.from_arrays(int32(offsets), values), ";")

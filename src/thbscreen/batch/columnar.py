@@ -25,6 +25,7 @@ from .._language.codegen import CodeBuilder, compile_functions
 from .._language.vectorgen import vgen
 from ..model import FactType
 from ..screening import Screener
+from .bits import joined_ids
 
 __all__ = [
     "ColumnarEvaluator",
@@ -248,8 +249,10 @@ class ColumnarResult:
         for dim, codes in self.status_codes.items():
             cols[f"dimension.{dim}"] = dictionary(codes, statuses)
         if expand:
-            cols["fired"] = pa.array([";".join(self.fired(i)) for i in range(len(self))])
-            cols["unknown"] = pa.array([";".join(self.unknown(i)) for i in range(len(self))])
+            ids = pa.array(self.indicator_ids, type=pa.string())
+            order = range(len(self.indicator_ids))
+            cols["fired"] = joined_ids(self.codes, order, 1, ids)
+            cols["unknown"] = joined_ids(self.codes, order, 2, ids)
         return pa.table(cols)
 
 

@@ -43,7 +43,7 @@ from .._language.suggest import did_you_mean
 from ..errors import Problem, ThbscreenError
 from ..model import Fact, FactType, RuleSet
 from ..screening import Screener
-from .bits import FIRED, UNKNOWN, row_bytes
+from .bits import FIRED, UNKNOWN, joined_ids, row_bytes
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -1256,7 +1256,7 @@ def _id_strings(arr: Any) -> Any:
         return pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string())
 
 
-_ARROW_TYPES = {"i1": "int8", "i4": "int32", "i8": "int64", "f8": "float64"}
+_ARROW_TYPES = {"i1": "int8", "i8": "int64", "f8": "float64"}
 
 
 def empty_table(schema: Any) -> Any:
@@ -1314,19 +1314,6 @@ def _bits_hex(res: Results, bit: int) -> Any:
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
-def _id_lists(res: Results, code: int, ids: Sequence[str]) -> Any:
-    """The ids of the indicators with ``code`` in each row, joined by ``;`` in rule-set
-    file order: Arrow gathers and joins them from the positions of the set flags (about
-    seven times faster than joining row by row in Python)."""
-    flags = np.ascontiguousarray((res.codes[res.order] == code).T)  # rows x indicators
-    n = flags.shape[0]
-    rows, cols = np.nonzero(flags)  # row by row, indicators in file order
-    offsets = np.zeros(n + 1, np.int32)
-    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
-    values = _strings(tuple(ids)).take(_arrow(cols.astype(np.int32)))
-    return pc.binary_join(pa.ListArray.from_arrays(_arrow(offsets), values), ";")
-
-
 def _output_table(layout: Layout, res: Results, rows: I64Array, ids: Any, fmt: str) -> Any:
     m = len(rows)
     lists = None
@@ -1349,8 +1336,9 @@ def _output_table(layout: Layout, res: Results, rows: I64Array, ids: Any, fmt: s
         columns["fired"] = lists(res, FIRED)
         columns["unknown"] = lists(res, UNKNOWN)
     else:
-        columns["fired"] = _id_lists(res, 1, layout.indicators)
-        columns["unknown"] = _id_lists(res, 2, layout.indicators)
+        names = _strings(layout.indicators)
+        columns["fired"] = joined_ids(res.codes, res.order, 1, names)
+        columns["unknown"] = joined_ids(res.codes, res.order, 2, names)
     return pa.table(columns, schema=layout.schema(fmt))
 
 
