@@ -9,6 +9,7 @@ outcome range and the score. See ``_language/codegen.py`` for the semantics.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,12 @@ class TrialFunctions:
     bands: Callable[..., tuple[int, int, int]]
     #: ``counts(state)``: present and unknown count of each run, alternating.
     counts: Callable[[bytes | bytearray], list[int]]
+
+
+def is_whole(weight: float) -> bool:
+    """Whether a weight is a whole number: sums of such weights are exact in any order,
+    so evaluators may add them up in whatever way is fastest and agree exactly."""
+    return math.isfinite(weight) and weight == int(weight)
 
 
 def _disjuncts(node: Node) -> list[Node]:

@@ -10,7 +10,7 @@ from itertools import compress
 from typing import Any
 
 from ._analysis import analyze
-from ._compile import Program, compile_program
+from ._compile import Program, compile_program, is_whole
 from ._facts import FactReader, fail, show, type_name
 from ._language.suggest import did_you_mean
 from .assessment import (
@@ -581,7 +581,7 @@ def _weight_masks(weights: tuple[float, ...]) -> tuple[tuple[Any, int], ...] | N
     otherwise. Sums of whole numbers are exact in any order, so the score range is the
     one the slot-by-slot sum gives, of the same type."""
     types = {type(w) for w in weights}
-    if len(types) != 1 or not all(math.isfinite(w) and w == int(w) for w in weights):
+    if len(types) != 1 or not all(map(is_whole, weights)):
         return None
     masks: dict[Any, int] = {}
     for s, w in enumerate(weights):

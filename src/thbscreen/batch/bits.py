@@ -74,15 +74,12 @@ def joined_ids(
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
+    from ._arrays import from_numpy
+
     flags = np.ascontiguousarray((codes[np.asarray(order)] == code).T)  # cases x indicators
     n = flags.shape[0]
     cases, columns = np.nonzero(flags)  # case by case, indicators in order
     offsets = np.zeros(n + 1, np.int32)
     np.cumsum(np.bincount(cases, minlength=n), out=offsets[1:])
-    positions = np.ascontiguousarray(columns, dtype=np.int32)
-
-    def int32(values: npt.NDArray[np.int32]) -> Any:  # no copy, and no pandas import
-        return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
-
-    values = ids.take(int32(positions))
-    return pc.binary_join(pa.ListArray.from_arrays(int32(offsets), values), ";")
+    values = ids.take(from_numpy(columns.astype(np.int32)))
+    return pc.binary_join(pa.ListArray.from_arrays(from_numpy(offsets), values), ";")

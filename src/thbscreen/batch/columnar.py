@@ -17,7 +17,7 @@ import numpy as np
 from attrs import frozen
 
 from .._analysis import COUNT_NAMES
-from .._compile import _count_terms, _disjuncts
+from .._compile import _count_terms, _disjuncts, is_whole
 from .._facts import UNBOUNDED
 from .._language.ast import Node
 from .._language.checker import names_in
@@ -270,7 +270,7 @@ def _whole_weights(
 ) -> tuple[type[np.signedinteger[Any]], tuple[int, ...]] | None:
     """The run weights as integers, with an integer type that holds every sum of them,
     or None when some weight has a fraction."""
-    if not all(math.isfinite(w) and w == int(w) for w in weights):
+    if not all(map(is_whole, weights)):
         return None
     whole = tuple(int(w) for w in weights)
     bound = sum(abs(w) * size for w, size in zip(whole, sizes, strict=True))

@@ -16,7 +16,6 @@ import abc
 import contextlib
 import csv
 import datetime as _dt
-import functools
 import hashlib
 import io
 import json
@@ -43,6 +42,7 @@ from .._language.suggest import did_you_mean
 from ..errors import Problem, ThbscreenError
 from ..model import Fact, FactType, RuleSet
 from ..screening import Screener
+from ._arrays import from_numpy, strings
 from .bits import FIRED, UNKNOWN, joined_ids, row_bytes
 
 __all__ = [
@@ -1256,39 +1256,14 @@ def _id_strings(arr: Any) -> Any:
         return pa.array([None if v is None else str(v) for v in arr.to_pylist()], pa.string())
 
 
-_ARROW_TYPES = {"i1": "int8", "i8": "int64", "f8": "float64"}
-
-
 def empty_table(schema: Any) -> Any:
     """A table with no rows (``Schema.empty_table`` imports pandas: a second lost)."""
     return pa.Table.from_batches([], schema=schema)
 
 
-@functools.lru_cache(maxsize=64)
-def _strings(words: tuple[str, ...]) -> Any:
-    """A small string array, built from buffers (``pa.array`` imports pandas)."""
-    data = [w.encode("utf-8") for w in words]
-    offsets = np.zeros(len(data) + 1, np.int32)
-    offsets[1:] = np.cumsum([len(d) for d in data])
-    return pa.Array.from_buffers(
-        pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
-    )
-
-
-def _arrow(values: npt.NDArray[Any]) -> Any:
-    """A numpy array as an Arrow array without a copy (``pa.array`` imports pandas)."""
-    if values.dtype == np.bool_:
-        bits = np.packbits(values, bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-    values = np.ascontiguousarray(values)
-    kind = values.dtype.str[1:]
-    t = getattr(pa, _ARROW_TYPES[kind])()
-    return pa.Array.from_buffers(t, len(values), [None, pa.py_buffer(values)])
-
-
 def _labels(idx: npt.NDArray[np.integer[Any]], words: Sequence[str], fmt: str) -> Any:
-    indices = _arrow(np.asarray(idx, dtype=np.int8))
-    dictionary = _strings(tuple(words))
+    indices = from_numpy(np.asarray(idx, dtype=np.int8))
+    dictionary = strings(tuple(words))
     if fmt == "parquet":
         return pa.DictionaryArray.from_arrays(indices, dictionary)
     return dictionary.take(indices)
@@ -1321,14 +1296,14 @@ def _output_table(layout: Layout, res: Results, rows: I64Array, ids: Any, fmt: s
         lists = _bits_binary if fmt == "parquet" else _bits_hex
     columns: dict[str, Any] = {
         "id": ids if ids is not None else pa.nulls(m, pa.string()),
-        "row": _arrow(np.asarray(rows, dtype=np.int64)),
+        "row": from_numpy(np.asarray(rows, dtype=np.int64)),
         "outcome": _labels(res.outcome, layout.bands, fmt),
         "outcome_low": _labels(res.outcome_low, layout.bands, fmt),
         "outcome_high": _labels(res.outcome_high, layout.bands, fmt),
-        "determined": _arrow(np.asarray(res.determined, dtype=np.bool_)),
-        "score": _arrow(np.asarray(res.score, dtype=np.float64)),
-        "score_min": _arrow(np.asarray(res.score_min, dtype=np.float64)),
-        "score_max": _arrow(np.asarray(res.score_max, dtype=np.float64)),
+        "determined": from_numpy(np.asarray(res.determined, dtype=np.bool_)),
+        "score": from_numpy(np.asarray(res.score, dtype=np.float64)),
+        "score_min": from_numpy(np.asarray(res.score_min, dtype=np.float64)),
+        "score_max": from_numpy(np.asarray(res.score_max, dtype=np.float64)),
     }
     for d, dim in enumerate(layout.dimensions):
         columns[f"dimension.{dim}"] = _labels(res.dimensions[d], STATUS, fmt)
@@ -1336,7 +1311,7 @@ def _output_table(layout: Layout, res: Results, rows: I64Array, ids: Any, fmt: s
         columns["fired"] = lists(res, FIRED)
         columns["unknown"] = lists(res, UNKNOWN)
     else:
-        names = _strings(layout.indicators)
+        names = strings(layout.indicators)
         columns["fired"] = joined_ids(res.codes, res.order, 1, names)
         columns["unknown"] = joined_ids(res.codes, res.order, 2, names)
     return pa.table(columns, schema=layout.schema(fmt))
